@@ -1,0 +1,1 @@
+"""Command-line interfaces: the ``lakestream`` umbrella CLI and the per-service job entry points."""

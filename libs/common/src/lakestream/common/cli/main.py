@@ -1,0 +1,67 @@
+"""``lakestream``: the umbrella CLI for people (run, demo, config)."""
+
+from __future__ import annotations
+
+from importlib.metadata import distributions
+from typing import Annotated
+
+import typer
+
+from lakestream.common.cli.config_cmd import config_app
+from lakestream.common.cli.demo_cmd import demo
+from lakestream.common.cli.options import ConfigDirOpt, EnvOpt, OnceOpt, RootOpt, SourcePathOpt
+from lakestream.common.cli.process import finish, run_app
+from lakestream.common.cli.run_cmd import Layer, run_services
+from lakestream.common.settings import load_settings
+
+app = typer.Typer(
+    name="lakestream",
+    help="lakestream: multi-tenant Event Hubs -> Bronze -> Silver -> Gold on Spark and Delta.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(config_app, name="config")
+app.command(help="Generate a demo workload, run every layer once and reconcile.")(demo)
+
+
+def installed_versions() -> dict[str, str]:
+    """Version of every installed lakestream distribution."""
+    found = {
+        d.metadata["Name"]: d.version
+        for d in distributions()
+        if (d.metadata["Name"] or "").startswith("lakestream-")
+    }
+    return dict(sorted(found.items()))
+
+
+@app.callback(invoke_without_command=True)
+def root_options(
+    version: Annotated[
+        bool, typer.Option("--version", help="Print every installed lakestream package version.")
+    ] = False,
+) -> None:
+    """lakestream command line."""
+    if version:
+        for name, ver in installed_versions().items():
+            typer.echo(f"{name} {ver}")
+        raise typer.Exit(0)
+
+
+@app.command()
+def run(
+    layer: Annotated[Layer, typer.Option("--layer", help="Layer to run, or all.")] = Layer.ALL,
+    once: OnceOpt = False,
+    root: RootOpt = None,
+    env: EnvOpt = None,
+    config_dir: ConfigDirOpt = None,
+    source_path: SourcePathOpt = None,
+) -> int:
+    """Run a layer (or the whole chain) once or continuously until Ctrl-C."""
+    settings = load_settings(root=root, env=env, config_dir=config_dir, source_path=source_path)
+    return run_services([layer.value], settings, once)
+
+
+def main() -> None:
+    """Process entry point of ``lakestream``."""
+    finish(run_app(app))

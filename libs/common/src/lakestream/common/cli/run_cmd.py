@@ -1,0 +1,53 @@
+"""``lakestream run``: run one layer or the whole chain, once or continuously."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import typer
+from rich.console import Console
+
+from lakestream.common.runtime.service import Service, discover_services
+from lakestream.common.runtime.streaming import build_runtime, run_continuous, run_once
+from lakestream.common.settings import Settings
+
+console = Console(stderr=True)
+
+
+class Layer(StrEnum):
+    """Layers ``lakestream run`` accepts."""
+
+    BRONZE = "bronze"
+    SILVER = "silver"
+    GOLD = "gold"
+    ALL = "all"
+
+
+def select_services(names: list[str]) -> list[Service]:
+    """Installed services by name (``all`` = every installed one), in chain order."""
+    installed = discover_services()
+    if names == [Layer.ALL.value]:
+        return list(installed.values())
+    missing = [n for n in names if n not in installed]
+    if missing:
+        raise typer.BadParameter(
+            f"service(s) {', '.join(missing)} not installed; installed: {', '.join(installed)}"
+        )
+    return [installed[n] for n in names]
+
+
+def run_services(names: list[str], settings: Settings, once: bool) -> int:
+    """Validate config, then run the named services; returns the exit code."""
+    services = select_services(names)
+    runtime = build_runtime(settings)
+    mode = "once (available-now)" if once else f"continuously ({settings.trigger_interval})"
+    console.print(
+        f"[bold]lakestream[/bold] run {', '.join(s.name for s in services)} {mode} "
+        f"root={runtime.layout.base} run_id={runtime.run_id}",
+        highlight=False,
+    )
+    if once:
+        run_once(runtime, services)
+    else:
+        run_continuous(runtime, services)
+    return 0

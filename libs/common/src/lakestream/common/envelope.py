@@ -1,0 +1,151 @@
+"""Envelope parsing and bronze admission rules, compiled to Spark SQL (DESIGN.md, "Event envelope").
+
+Every body gets exactly one outcome: admitted (reason_code NULL) or one bronze reason code, in
+the order of DESIGN.md's table, with ``reason_detail`` naming every failed envelope rule.
+"""
+
+from __future__ import annotations
+
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+from lakestream.common.config import Registry
+from lakestream.common.reasons import ReasonCode
+from lakestream.common.sql import in_list, is_json_integer, is_present, lit, messages, variant_kind
+
+RFC3339 = r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$"
+MAX_EVENT_ID = 128
+
+ENVELOPE_COLUMNS = (
+    "tenant_id",
+    "event_type",
+    "event_version",
+    "event_id",
+    "event_time",
+    "source_id",
+    "payload_json",
+    "reason_code",
+    "reason_detail",
+)
+
+
+def _field(name: str) -> str:
+    return f"variant_get(_v, '$.{name}')"
+
+
+def _string_or_null(name: str) -> str:
+    f = _field(name)
+    return f"CASE WHEN {variant_kind(f)} = 'STRING' THEN variant_get({f}, '$', 'string') END"
+
+
+def _tenant_rules(registry: Registry) -> tuple[str, str, str]:
+    tenants = sorted(registry.tenants)
+    allowed = " ".join(
+        f"WHEN {lit(t)} THEN event_type IN {in_list(registry.tenants[t].allowed_event_types)}"
+        for t in tenants
+    )
+    versions = " ".join(
+        f"WHEN {lit(et)} THEN event_version IN {in_list(registry.versions(et))}"
+        for et in registry.event_types()
+    )
+    known_tenant = f"tenant_id IN {in_list(tenants)}"
+    allowed_type = f"(CASE tenant_id {allowed} ELSE FALSE END)" if tenants else "FALSE"
+    known_version = f"(CASE event_type {versions} ELSE FALSE END)" if versions else "FALSE"
+    return known_tenant, allowed_type, known_version
+
+
+def parse_envelope(df: DataFrame, registry: Registry, max_body_bytes: int) -> DataFrame:
+    """Add the envelope columns plus ``reason_code``/``reason_detail`` to a frame with ``body``.
+
+    Pure Spark SQL: VARIANT parsing, type checks by JSON type, no Python per row.
+    """
+    v = "_v"
+    event_id, event_version = _field("event_id"), _field("event_version")
+    event_time, source_id, payload = _field("event_time"), _field("source_id"), _field("payload")
+    envelope_errors = messages(
+        [
+            (
+                f"NOT coalesce({variant_kind(event_id)} = 'STRING' AND "
+                f"char_length(variant_get({event_id}, '$', 'string')) BETWEEN 1 AND {MAX_EVENT_ID},"
+                " FALSE)",
+                lit(f"event_id: required string of 1..{MAX_EVENT_ID} characters"),
+            ),
+            (
+                f"coalesce({variant_kind(_field('tenant_id'))}, '') != 'STRING'",
+                lit("tenant_id: required string"),
+            ),
+            (
+                f"coalesce({variant_kind(_field('event_type'))}, '') != 'STRING'",
+                lit("event_type: required string"),
+            ),
+            (
+                f"NOT coalesce({is_json_integer(event_version)} AND "
+                f"try_variant_get({event_version}, '$', 'int') >= 1, FALSE)",
+                lit("event_version: required integer >= 1"),
+            ),
+            (
+                f"NOT coalesce({variant_kind(event_time)} = 'STRING' AND "
+                f"variant_get({event_time}, '$', 'string') RLIKE {lit(RFC3339)} AND "
+                f"try_cast(variant_get({event_time}, '$', 'string') AS timestamp) IS NOT NULL, FALSE)",
+                lit("event_time: required RFC 3339 timestamp string"),
+            ),
+            (
+                f"{is_present(source_id)} AND {variant_kind(source_id)} != 'STRING'",
+                lit("source_id: optional, must be a string"),
+            ),
+            (
+                f"NOT coalesce(startswith(_payload_json, '{{'), FALSE)",
+                lit("payload: required JSON object"),
+            ),
+        ]
+    )
+    known_tenant, allowed_type, known_version = _tenant_rules(registry)
+    parsed = (
+        df.withColumn("_size", F.expr("octet_length(body)"))
+        .withColumn(
+            "_text", F.expr(f"CASE WHEN _size <= {max_body_bytes} THEN CAST(body AS string) END")
+        )
+        .withColumn("_utf8", F.expr("is_valid_utf8(_text)"))
+        .withColumn(v, F.expr("CASE WHEN _utf8 THEN try_parse_json(_text) END"))
+        .withColumn("_object", F.expr("_v IS NOT NULL AND startswith(trim(LEADING ' \\t\\r\\n' FROM _text), '{')"))
+        .withColumn("_payload_json", F.expr(f"to_json({payload})"))
+        .withColumn("_envelope_errors", F.expr(f"CASE WHEN _object THEN {envelope_errors} END"))
+        .withColumn("tenant_id", F.expr(_string_or_null("tenant_id")))
+        .withColumn("event_type", F.expr(_string_or_null("event_type")))
+        .withColumn("event_id", F.expr(_string_or_null("event_id")))
+        .withColumn("source_id", F.expr(_string_or_null("source_id")))
+        .withColumn(
+            "event_version",
+            F.expr(
+                f"CASE WHEN {is_json_integer(event_version)} "
+                f"THEN try_variant_get({event_version}, '$', 'int') END"
+            ),
+        )
+        .withColumn("event_time", F.expr(f"try_cast({_string_or_null('event_time')} AS timestamp)"))
+        .withColumn("payload_json", F.col("_payload_json"))
+    )
+    reason = f"""CASE
+        WHEN _size > {max_body_bytes} THEN '{ReasonCode.PAYLOAD_TOO_LARGE}'
+        WHEN NOT _utf8 OR NOT _object THEN '{ReasonCode.INVALID_JSON}'
+        WHEN size(_envelope_errors) > 0 THEN '{ReasonCode.INVALID_ENVELOPE}'
+        WHEN NOT ({known_tenant}) THEN '{ReasonCode.UNKNOWN_TENANT}'
+        WHEN NOT {allowed_type} THEN '{ReasonCode.UNKNOWN_EVENT_TYPE}'
+        WHEN NOT {known_version} THEN '{ReasonCode.UNSUPPORTED_VERSION}'
+    END"""
+    detail = f"""CASE
+        WHEN _size > {max_body_bytes}
+            THEN concat('body is ', _size, ' bytes; the limit is {max_body_bytes}')
+        WHEN NOT _utf8 THEN 'body is not valid UTF-8'
+        WHEN _v IS NULL THEN 'body is not valid JSON (syntax error or duplicate key)'
+        WHEN NOT _object THEN 'body is JSON but not an object'
+        WHEN size(_envelope_errors) > 0 THEN array_join(_envelope_errors, '; ')
+        WHEN NOT ({known_tenant}) THEN concat('tenant_id ', tenant_id, ' is not onboarded')
+        WHEN NOT {allowed_type}
+            THEN concat('event_type ', event_type, ' is not allowed for tenant ', tenant_id)
+        WHEN NOT {known_version} THEN concat('no contract for ', event_type, ' v', event_version)
+    END"""
+    return (
+        parsed.withColumn("reason_code", F.expr(reason))
+        .withColumn("reason_detail", F.expr(detail))
+        .drop("_size", "_text", "_utf8", v, "_object", "_payload_json", "_envelope_errors")
+    )

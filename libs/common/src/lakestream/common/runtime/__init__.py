@@ -1,0 +1,1 @@
+"""The layer harness: source stream -> pure transform -> idempotent sinks + audit."""

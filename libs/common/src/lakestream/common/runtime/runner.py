@@ -1,0 +1,152 @@
+"""``foreachBatch`` harness: run a flow's transform, write every sink idempotently, audit it."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from datetime import UTC, datetime
+
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+from lakestream.common.redact import redact
+from lakestream.common.runtime.audit import FAILED, SUCCEEDED, BatchCounts, audit_rows
+from lakestream.common.runtime.batch import UNATTRIBUTED, BatchContext, BatchResult, TableWrite
+from lakestream.common.runtime.service import Flow, Runtime, Service
+from lakestream.common.sql import in_list
+from lakestream.common.tables.backend import Txn, WriteResult
+from lakestream.common.tables.schemas import AUDIT_BATCHES, TableSpec, audit_batches, dlq_events
+
+log = logging.getLogger(__name__)
+MAX_ERROR_CHARS = 2000
+
+
+class ConservationError(RuntimeError):
+    """A batch's counts break input = output + dlq + duplicates."""
+
+
+def utcnow() -> datetime:
+    """Current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+def tenant_bucket(column: str, tenants: list[str]) -> str:
+    """SQL: the column's value when it is an onboarded tenant, else the unattributed bucket."""
+    return f"CASE WHEN {column} IN {in_list(tenants)} THEN {column} ELSE '{UNATTRIBUTED}' END"
+
+
+class BatchRunner:
+    """Callable given to ``foreachBatch`` for one flow of one service."""
+
+    def __init__(self, runtime: Runtime, service: Service, flow: Flow) -> None:
+        self.runtime = runtime
+        self.service = service
+        self.flow = flow
+        self.app_id = f"lakestream.{service.name}.{flow.name}"
+
+    def __call__(self, df: DataFrame, batch_id: int) -> None:
+        ctx = BatchContext(self.runtime, self.service, self.flow.name, batch_id, utcnow())
+        counts = BatchCounts()
+        try:
+            result = self.flow.transform(df, ctx)
+            counts = self._write(ctx, result)
+            self.runtime.fault_point("before_audit", ctx)
+            gaps = counts.imbalance()
+            if gaps:
+                raise ConservationError(f"batch {batch_id}: input != output+dlq+dup for {gaps}")
+            self._audit(ctx, counts, SUCCEEDED, None, Txn(self.app_id, batch_id))
+            self.runtime.fault_point("after_audit", ctx)
+        except Exception as exc:
+            message = redact(f"{type(exc).__name__}: {exc}")[:MAX_ERROR_CHARS]
+            log.error("%s batch %s failed: %s", self.app_id, batch_id, message)
+            self.runtime.failures[f"{self.service.name}.{self.flow.name}"] = (
+                f"batch {batch_id}: {message}"
+            )
+            failed = Txn(f"{self.app_id}.failed.{self.runtime.run_id}", batch_id)
+            try:
+                self._audit(ctx, counts, FAILED, message, failed)
+            except Exception as audit_exc:
+                log.error("could not write the FAILED audit row: %s", redact(str(audit_exc)))
+            raise
+        finally:
+            ctx.release()
+
+    def _txn(self, ctx: BatchContext) -> Txn:
+        return Txn(self.app_id, ctx.batch_id)
+
+    def _write(self, ctx: BatchContext, result: BatchResult) -> BatchCounts:
+        tenants = sorted(self.runtime.registry.tenants)
+        counts = BatchCounts()
+        self._input_stats(ctx, result.input, counts)
+        for write in result.writes:
+            written = self._apply(ctx, write)
+            if write.output and not result.output_is_input:
+                counts.output.update(self._bucketed(write.spec, written, tenants))
+            self.runtime.fault_point(f"after_write:{write.spec.name}", ctx)
+        if result.output_is_input:
+            counts.output.update(counts.input)
+        if result.dlq is not None:
+            spec = dlq_events(self.runtime.layout)
+            written = self.runtime.backend.append(spec, result.dlq, self._txn(ctx))
+            counts.dlq.update(self._bucketed(spec, written, tenants))
+            self.runtime.fault_point("after_write:dlq/events", ctx)
+        if result.offered is not None:
+            offered = _counter(result.offered.groupBy("tenant").count().collect())
+            counts.duplicates.update(
+                {t: n - counts.output[t] for t, n in offered.items() if n > counts.output[t]}
+            )
+        return counts
+
+    def _apply(self, ctx: BatchContext, write: TableWrite) -> WriteResult:
+        backend = self.runtime.backend
+        txn = self._txn(ctx)
+        if write.mode == "append":
+            return backend.append(write.spec, write.df, txn)
+        if write.mode == "insert_new":
+            return backend.insert_new(write.spec, write.df, txn)
+        return backend.upsert(write.spec, write.df, txn)
+
+    def _bucketed(self, spec: TableSpec, written: WriteResult, tenants: list[str]) -> Counter[str]:
+        """Rows a commit inserted, per tenant bucket (read back from the change feed)."""
+        if written.version is None:
+            return Counter()
+        raw = self.runtime.backend.change_counts(spec, written.version, "tenant_id")
+        bucketed: Counter[str] = Counter()
+        for tenant, n in raw.items():
+            bucketed[tenant if tenant in tenants else UNATTRIBUTED] += n
+        return bucketed
+
+    def _input_stats(self, ctx: BatchContext, frame: DataFrame, counts: BatchCounts) -> None:
+        started = F.lit(ctx.started_at).cast("timestamp")
+        lag = (F.unix_micros(started) - F.unix_micros(F.col("lag_from"))) / 1000
+        rows = (
+            frame.select("tenant", lag.alias("lag_ms"))
+            .rollup("tenant")
+            .agg(
+                F.count(F.lit(1)).alias("n"),
+                F.percentile_approx("lag_ms", 0.5).alias("p50"),
+                F.max("lag_ms").alias("max"),
+                F.grouping("tenant").alias("total"),
+            )
+            .collect()
+        )
+        for row in rows:
+            key = None if row["total"] else row["tenant"]
+            if key is not None:
+                counts.input[key] += int(row["n"])
+            counts.lag_p50[key] = None if row["p50"] is None else int(row["p50"])
+            counts.lag_max[key] = None if row["max"] is None else int(row["max"])
+
+    def _audit(
+        self, ctx: BatchContext, counts: BatchCounts, status: str, error: str | None, txn: Txn
+    ) -> None:
+        rows = audit_rows(ctx, counts, status, error, utcnow())
+        df = self.runtime.spark.createDataFrame(rows, AUDIT_BATCHES)
+        self.runtime.backend.append(audit_batches(self.runtime.layout), df, txn)
+
+
+def _counter(rows: list[object]) -> Counter[str]:
+    counter: Counter[str] = Counter()
+    for row in rows:
+        counter[row["tenant"]] += int(row["count"])  # type: ignore[index]
+    return counter

@@ -1,0 +1,77 @@
+"""What a service declares (its flows) and how services are discovered (entry points)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import TYPE_CHECKING
+
+from pyspark.sql import DataFrame, SparkSession
+
+from lakestream.common.config import Registry
+from lakestream.common.settings import Settings
+from lakestream.common.tables.backend import TableBackend
+from lakestream.common.tables.layout import TableLayout
+from lakestream.common.tables.schemas import TableSpec
+
+if TYPE_CHECKING:
+    from lakestream.common.runtime.batch import BatchContext, BatchResult
+
+SERVICE_GROUP = "lakestream.services"
+
+
+@dataclass
+class Runtime:
+    """Everything a running service shares across its flows and batches."""
+
+    settings: Settings
+    spark: SparkSession
+    registry: Registry
+    backend: TableBackend
+    run_id: str
+    fault_hook: Callable[[str, BatchContext], None] | None = None
+    failures: dict[str, str] = field(default_factory=dict)
+
+    def fault_point(self, point: str, ctx: BatchContext) -> None:
+        """Named point in a batch where fault-injection tests may crash the process."""
+        if self.fault_hook is not None:
+            self.fault_hook(point, ctx)
+
+    @property
+    def layout(self) -> TableLayout:
+        """Table layout of the settings' root and environment."""
+        return self.settings.layout
+
+
+@dataclass(frozen=True)
+class Flow:
+    """One streaming query of a service: where it reads, what it does, which tables it needs."""
+
+    name: str
+    source: Callable[[Runtime], DataFrame]
+    transform: Callable[[DataFrame, BatchContext], BatchResult]
+    tables: Callable[[Runtime], list[TableSpec]]
+
+
+@dataclass(frozen=True)
+class Service:
+    """A deployable layer: a name, a version, an order in the chain and its flows."""
+
+    name: str
+    layer: str
+    version: str
+    order: int
+    flows: Callable[[Runtime], list[Flow]]
+    description: str = field(default="")
+
+
+def discover_services() -> dict[str, Service]:
+    """Services registered under the ``lakestream.services`` entry-point group, in chain order."""
+    found: dict[str, Service] = {}
+    for ep in entry_points(group=SERVICE_GROUP):
+        service = ep.load()
+        if not isinstance(service, Service):
+            raise TypeError(f"entry point {ep.name} = {ep.value} is not a lakestream Service")
+        found[service.name] = service
+    return dict(sorted(found.items(), key=lambda item: item[1].order))

@@ -1,0 +1,103 @@
+"""Starting and running the streaming queries of one or more services."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+
+from pyspark.sql.streaming import StreamingQuery
+
+from lakestream.common.config import Registry, load_registry
+from lakestream.common.errors import StreamFailedError
+from lakestream.common.redact import redact
+from lakestream.common.runtime.batch import BatchContext
+from lakestream.common.runtime.runner import BatchRunner
+from lakestream.common.runtime.service import Runtime, Service
+from lakestream.common.settings import Settings, TriggerMode
+from lakestream.common.spark.session import get_spark
+from lakestream.common.tables.backend import TableBackend
+from lakestream.common.tables.deltars import DeltaRsBackend
+from lakestream.common.tables.schemas import audit_batches, dlq_events
+
+log = logging.getLogger(__name__)
+
+
+def make_backend(settings: Settings) -> TableBackend:
+    """The table backend the settings name."""
+    if settings.backend == "delta-rs":
+        return DeltaRsBackend()
+    raise NotImplementedError(
+        "LAKESTREAM_BACKEND=delta-spark is not available yet: use delta-rs (the default)"
+    )
+
+
+def build_runtime(
+    settings: Settings,
+    registry: Registry | None = None,
+    fault_hook: Callable[[str, BatchContext], None] | None = None,
+) -> Runtime:
+    """Validate config, start (or reuse) Spark and pick the backend."""
+    registry = registry or load_registry(settings.config_dir)
+    spark = get_spark(settings)
+    run_id = uuid.uuid4().hex[:12]
+    return Runtime(settings, spark, registry, make_backend(settings), run_id, fault_hook)
+
+
+def start_service(runtime: Runtime, service: Service, trigger: TriggerMode) -> list[StreamingQuery]:
+    """Ensure every table the service touches exists, then start one query per flow."""
+    backend, layout = runtime.backend, runtime.layout
+    queries = []
+    for flow in service.flows(runtime):
+        for spec in [*flow.tables(runtime), dlq_events(layout), audit_batches(layout)]:
+            backend.ensure(spec)
+        writer = (
+            flow.source(runtime)
+            .writeStream.queryName(f"{service.name}.{flow.name}")
+            .option("checkpointLocation", layout.checkpoint(service.name, flow.name))
+            .foreachBatch(BatchRunner(runtime, service, flow))
+        )
+        if trigger is TriggerMode.AVAILABLE_NOW:
+            writer = writer.trigger(availableNow=True)
+        elif trigger is TriggerMode.ONCE:
+            writer = writer.trigger(once=True)
+        else:
+            writer = writer.trigger(processingTime=runtime.settings.trigger_interval)
+        queries.append(writer.start())
+    return queries
+
+
+def run_once(runtime: Runtime, services: list[Service]) -> None:
+    """Run each service to the end of its available input, in chain order."""
+    for service in services:
+        for query in start_service(runtime, service, TriggerMode.AVAILABLE_NOW):
+            query.awaitTermination()
+            _raise_failure(runtime, query)
+
+
+def run_continuous(runtime: Runtime, services: list[Service]) -> None:
+    """Run all services' queries until one fails or the user interrupts (then stop cleanly)."""
+    queries = [
+        q for s in services for q in start_service(runtime, s, runtime.settings.trigger)
+    ]
+    try:
+        runtime.spark.streams.awaitAnyTermination()
+    except KeyboardInterrupt:
+        log.warning("interrupted: stopping %d queries", len(queries))
+    finally:
+        for query in queries:
+            if query.isActive:
+                query.stop()
+    for query in queries:
+        _raise_failure(runtime, query)
+
+
+def _raise_failure(runtime: Runtime, query: StreamingQuery) -> None:
+    error = query.exception()
+    if error is None:
+        return
+    cause = runtime.failures.get(query.name or "")
+    if cause is None:
+        lines = [line for line in str(error).splitlines() if line.strip()]
+        cause = lines[-1] if lines else type(error).__name__
+    raise StreamFailedError(f"query {query.name} stopped: {redact(cause)}")

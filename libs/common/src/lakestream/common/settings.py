@@ -1,0 +1,85 @@
+"""Runtime settings (``LAKESTREAM_*`` environment variables and ``.env``), validated by pydantic."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from lakestream.common.errors import ConfigError, Problem
+from lakestream.common.tables.layout import TableLayout
+
+_INTERVAL = re.compile(r"^\d+(\.\d+)?\s*(millisecond|second|minute|hour)s?$")
+
+
+class TriggerMode(StrEnum):
+    """How a streaming query is triggered."""
+
+    AVAILABLE_NOW = "available-now"
+    ONCE = "once"
+    PROCESSING_TIME = "processing-time"
+
+
+class Settings(BaseSettings):
+    """Everything a job needs to know about where and how it runs."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="LAKESTREAM_", env_file=".env", extra="ignore", validate_default=True
+    )
+
+    env: str = Field(default="local", pattern=r"^[a-z][a-z0-9_-]{0,31}$")
+    root: str = "./.lakestream"
+    backend: Literal["delta-rs", "delta-spark"] = "delta-rs"
+    source: Literal["files"] = "files"
+    source_path: str | None = None
+    config_dir: Path = Path("config")
+    trigger: TriggerMode = TriggerMode.PROCESSING_TIME
+    trigger_interval: str = "5 seconds"
+    max_body_bytes: int = Field(default=1_048_576, ge=1, le=64 * 1_048_576)
+    max_files_per_trigger: int = Field(default=64, ge=1)
+    spark_master: str = "local[*]"
+    shuffle_partitions: int = Field(default=4, ge=1)
+
+    @field_validator("trigger_interval")
+    @classmethod
+    def _interval(cls, value: str) -> str:
+        if not _INTERVAL.match(value.strip()):
+            raise ValueError("expected an interval like '5 seconds' or '1 minute'")
+        return value.strip()
+
+    @property
+    def layout(self) -> TableLayout:
+        """Table layout under ``<root>/<env>``; a local root is made absolute."""
+        if "://" in self.root:
+            return TableLayout(self.root, self.env)
+        return TableLayout.local(self.root, self.env)
+
+    @property
+    def landing_path(self) -> str:
+        """Landing directory of the ``files`` source."""
+        return self.source_path or self.layout.landing
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment plus explicit overrides (CLI options win).
+
+    Raises ConfigError naming the variable and the fix instead of a pydantic traceback.
+    """
+    given = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return Settings(**given)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = [
+            Problem(
+                file="settings (LAKESTREAM_* environment / .env / command line)",
+                field=f"LAKESTREAM_{'_'.join(str(p) for p in err['loc']).upper()}",
+                message=err["msg"],
+                hint="set a valid value or unset it to use the default",
+            )
+            for err in exc.errors()
+        ]
+        raise ConfigError(problems) from None

@@ -1,0 +1,53 @@
+"""The ``files`` source: a landing directory of ``*.jsonl`` files, one event body per line.
+
+Files are read whole (``binaryFile``) and split in Spark SQL through ISO-8859-1, which maps every
+byte to one character, so each line's bytes are kept exactly, invalid UTF-8 included. A trailing
+``\\r`` (CRLF line end) is the line terminator, not body. Only the empty remainder after the
+final newline is not a line; every other line, blank ones included, is a body.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from lakestream.common.errors import SourceUnavailableError
+
+BINARY_FILE_SCHEMA = "path string, modificationTime timestamp, length bigint, content binary"
+
+
+def landing_files(spark: SparkSession, path: str, max_files_per_trigger: int) -> DataFrame:
+    """Stream new landing files as rows of (body, source) in file and line order."""
+    if "://" not in path and not Path(path).is_dir():
+        raise SourceUnavailableError(
+            f"landing directory {path} does not exist: create it or pass --source-path "
+            "(LAKESTREAM_SOURCE_PATH)"
+        )
+    files = (
+        spark.readStream.format("binaryFile")
+        .schema(BINARY_FILE_SCHEMA)
+        .option("pathGlobFilter", "*.jsonl")
+        .option("maxFilesPerTrigger", max_files_per_trigger)
+        .load(path)
+    )
+    lines = files.select(
+        "path",
+        "modificationTime",
+        F.posexplode(F.split(F.decode("content", "ISO-8859-1"), "\n", -1)).alias("pos", "line"),
+        F.size(F.split(F.decode("content", "ISO-8859-1"), "\n", -1)).alias("n"),
+    )
+    body = F.regexp_replace("line", "\r$", "")
+    return lines.where(~((F.col("pos") == F.col("n") - 1) & (F.col("line") == ""))).select(
+        F.encode(body, "ISO-8859-1").alias("body"),
+        F.struct(
+            F.lit("files").alias("kind"),
+            F.col("path").alias("file"),
+            (F.col("pos") + 1).cast("long").alias("line"),
+            F.lit(None).cast("string").alias("partition"),
+            F.lit(None).cast("long").alias("sequence_number"),
+            F.lit(None).cast("string").alias("offset"),
+            F.col("modificationTime").alias("enqueued_time"),
+        ).alias("source"),
+    )

@@ -1,0 +1,1 @@
+"""Spark session management for local runs and Databricks."""

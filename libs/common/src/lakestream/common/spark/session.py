@@ -1,0 +1,48 @@
+"""One SparkSession per process, configured for lakestream (UTC, quiet, data sources registered)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from pyspark.sql import SparkSession
+
+from lakestream.common.settings import Settings
+from lakestream.common.spark.java import ensure_java
+from lakestream.common.tables.cdf_source import DeltaChangeFeedSource
+
+_LOG4J = Path(__file__).with_name("log4j2.properties")
+
+
+def get_spark(settings: Settings, app_name: str = "lakestream") -> SparkSession:
+    """Return the active SparkSession, creating a local one when none runs (Databricks has one)."""
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        _register(active)
+        return active
+    ensure_java()
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    java_opts = f"-Dlog4j2.configurationFile={_LOG4J.as_uri()}"
+    spark = (
+        SparkSession.builder.appName(app_name)
+        .master(settings.spark_master)
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.shuffle.partitions", str(settings.shuffle_partitions))
+        .config("spark.default.parallelism", str(settings.shuffle_partitions))
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.driver.extraJavaOptions", java_opts)
+        .config("spark.sql.streaming.stopGracefullyOnShutdown", "true")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .config("spark.python.worker.reuse", "true")
+        .getOrCreate()
+    )
+    spark.sparkContext.setLogLevel("ERROR")
+    _register(spark)
+    return spark
+
+
+def _register(spark: SparkSession) -> None:
+    spark.dataSource.register(DeltaChangeFeedSource)

@@ -1,0 +1,59 @@
+"""Tiny helpers for building Spark SQL expression text safely."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+def lit(value: object) -> str:
+    """A SQL literal for a str, int, float, bool or None."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        return repr(value)
+    text = str(value).replace("\\", "\\\\").replace("'", "\\'")
+    return f"'{text}'"
+
+
+def in_list(values: Iterable[object]) -> str:
+    """``(v1, v2, ...)`` for an IN predicate; ``(NULL)`` when empty so the predicate is never true."""
+    items = [lit(v) for v in values]
+    return f"({', '.join(items)})" if items else "(NULL)"
+
+
+def messages(conditions: list[tuple[str, str]]) -> str:
+    """Array of the messages whose failure condition holds, NULLs removed.
+
+    ``conditions`` pairs a boolean SQL failure condition with a SQL string expression.
+    """
+    if not conditions:
+        return "CAST(array() AS array<string>)"
+    items = ", ".join(f"CASE WHEN {cond} THEN {msg} END" for cond, msg in conditions)
+    return f"filter(array({items}), m -> m IS NOT NULL)"
+
+
+def variant_kind(expr: str) -> str:
+    """The JSON type name of a VARIANT value (e.g. STRING, BIGINT, DECIMAL(3,1), OBJECT<...>)."""
+    return f"schema_of_variant({expr})"
+
+
+def is_json_integer(expr: str) -> str:
+    """True when a VARIANT holds an integral JSON number."""
+    kind = variant_kind(expr)
+    return f"({kind} IN ('BIGINT', 'INT', 'SMALLINT', 'TINYINT') OR {kind} RLIKE '^DECIMAL\\\\(\\\\d+,0\\\\)$')"
+
+
+def is_json_number(expr: str) -> str:
+    """True when a VARIANT holds any JSON number."""
+    kind = variant_kind(expr)
+    return (
+        f"({kind} IN ('BIGINT', 'INT', 'SMALLINT', 'TINYINT', 'DOUBLE', 'FLOAT')"
+        f" OR {kind} LIKE 'DECIMAL(%')"
+    )
+
+
+def is_present(expr: str) -> str:
+    """True when a VARIANT field exists and is not JSON null."""
+    return f"({expr} IS NOT NULL AND NOT is_variant_null({expr}))"

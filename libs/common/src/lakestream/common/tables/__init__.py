@@ -1,0 +1,1 @@
+"""Delta tables: layout, schemas and the backends that read and write them."""

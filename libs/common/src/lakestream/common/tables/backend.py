@@ -1,0 +1,77 @@
+"""The table-backend interface every layer writes and streams through."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pyspark.sql import DataFrame, SparkSession
+
+from lakestream.common.tables.schemas import TableSpec
+
+Filter = tuple[str, str, Any]
+"""A conjunctive filter term: (column, operator, value) with operator in = != < <= > >= in."""
+
+
+@dataclass(frozen=True)
+class Txn:
+    """Idempotency token of one batch's write to one table (Delta app transaction)."""
+
+    app_id: str
+    version: int
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """Outcome of one idempotent write.
+
+    ``version`` is the commit that holds the batch's rows (None when there was nothing to write);
+    ``replayed`` is True when an earlier attempt of the same batch had already committed it.
+    """
+
+    version: int | None
+    replayed: bool = False
+
+
+class TableBackend(ABC):
+    """Creates, writes (idempotently) and streams Delta tables."""
+
+    @abstractmethod
+    def ensure(self, spec: TableSpec) -> None:
+        """Create the table (change data feed on, partitioned) if it does not exist."""
+
+    @abstractmethod
+    def append(self, spec: TableSpec, df: DataFrame, txn: Txn) -> WriteResult:
+        """Append rows once per ``txn``."""
+
+    @abstractmethod
+    def insert_new(self, spec: TableSpec, df: DataFrame, txn: Txn) -> WriteResult:
+        """Insert rows whose ``spec.keys`` are not in the table yet (insert-if-absent MERGE)."""
+
+    @abstractmethod
+    def upsert(self, spec: TableSpec, df: DataFrame, txn: Txn) -> WriteResult:
+        """Update rows matching ``spec.keys``, insert the others."""
+
+    @abstractmethod
+    def change_counts(self, spec: TableSpec, version: int, column: str) -> dict[str | None, int]:
+        """Rows inserted by commit ``version``, counted by ``column``."""
+
+    @abstractmethod
+    def read(
+        self,
+        spark: SparkSession,
+        spec: TableSpec,
+        version: int | None = None,
+        filters: Sequence[Filter] = (),
+    ) -> DataFrame:
+        """Batch read of the table (optionally as of ``version``), filtered."""
+
+    @abstractmethod
+    def latest_version(self, spec: TableSpec) -> int:
+        """Current version of the table."""
+
+    @abstractmethod
+    def change_feed(self, spark: SparkSession, spec: TableSpec) -> DataFrame:
+        """Streaming read of the table's change data feed (inserts and updates)."""

@@ -1,0 +1,199 @@
+"""Payload validation against versioned contracts, compiled to Spark SQL (no per-row Python).
+
+For each (event_type, version): every field's presence, JSON type and rules become boolean
+failure conditions with a message; rows then go through the upcast chain to the latest version.
+The result holds the input columns, the latest version's typed fields and ``_violations``
+(every failed rule; empty when the payload is valid).
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
+
+from lakestream.common.config import ContractVersion, FieldSpec, FieldType, Registry
+from lakestream.common.sql import is_json_integer, is_json_number, is_present, lit, messages
+from lakestream.common.sql import variant_kind as kind
+from lakestream.common.tables.schemas import SPARK_TYPES
+
+VIOLATIONS = "_violations"
+_IN = "_in"
+_SQL_TYPE = {
+    FieldType.STRING: "string",
+    FieldType.INTEGER: "bigint",
+    FieldType.DOUBLE: "double",
+    FieldType.BOOLEAN: "boolean",
+    FieldType.TIMESTAMP: "timestamp",
+}
+
+
+def _raw(field: FieldSpec) -> str:
+    return f"variant_get(_p, '$.{field.name}')"
+
+
+def _type_ok(field: FieldSpec) -> str:
+    raw = _raw(field)
+    if field.type is FieldType.STRING:
+        return f"{kind(raw)} = 'STRING'"
+    if field.type is FieldType.INTEGER:
+        return f"({is_json_integer(raw)} AND try_variant_get({raw}, '$', 'bigint') IS NOT NULL)"
+    if field.type is FieldType.DOUBLE:
+        return is_json_number(raw)
+    if field.type is FieldType.BOOLEAN:
+        return f"{kind(raw)} = 'BOOLEAN'"
+    return f"({kind(raw)} = 'STRING' AND {_parse_timestamp(field)} IS NOT NULL)"
+
+
+def _parse_timestamp(field: FieldSpec) -> str:
+    text = f"variant_get({_raw(field)}, '$', 'string')"
+    if field.format:
+        return f"try_to_timestamp({text}, {lit(field.format)})"
+    return f"try_cast({text} AS timestamp)"
+
+
+def _typed(field: FieldSpec) -> str:
+    raw = _raw(field)
+    value = (
+        _parse_timestamp(field)
+        if field.type is FieldType.TIMESTAMP
+        else f"variant_get({raw}, '$', '{_SQL_TYPE[field.type]}')"
+    )
+    return f"CASE WHEN {is_present(raw)} AND {_type_ok(field)} THEN {value} END"
+
+
+def _describe(expected: str) -> str:
+    return "an RFC 3339 timestamp string" if expected == "timestamp" else f"a JSON {expected}"
+
+
+def field_rules(field: FieldSpec) -> list[tuple[str, str]]:
+    """(failure condition, message) pairs for one field; the typed value is column ``name``."""
+    name, raw = field.name, _raw(field)
+    value = f"`{name}`"
+    shown = f"coalesce(CAST({value} AS string), 'null')"
+    rules: list[tuple[str, str]] = []
+    if field.required:
+        rules.append((f"NOT {is_present(raw)}", lit(f"{name}: required field is missing")))
+    expected = "timestamp" if field.type is FieldType.TIMESTAMP else field.type.value
+    rules.append(
+        (
+            f"{is_present(raw)} AND NOT ({_type_ok(field)})",
+            f"concat({lit(f'{name}: expected {_describe(expected)}, got ')}, {kind(raw)})",
+        )
+    )
+    if field.min is not None:
+        rules.append(
+            (f"{value} < {field.min!r}", f"concat({lit(name + ': ')}, {shown}, ' < min {field.min!r}')")
+        )
+    if field.max is not None:
+        rules.append(
+            (f"{value} > {field.max!r}", f"concat({lit(name + ': ')}, {shown}, ' > max {field.max!r}')")
+        )
+    if field.regex is not None:
+        rules.append(
+            (
+                f"NOT ({value} RLIKE {lit(field.regex)})",
+                f"concat({lit(name + ': ')}, {shown}, {lit(' does not match ' + field.regex)})",
+            )
+        )
+    if field.enum is not None:
+        allowed = ", ".join(lit(v) for v in field.enum)
+        rules.append(
+            (
+                f"NOT ({value} IN ({allowed}))",
+                f"concat({lit(name + ': ')}, {shown}, {lit(f' not in {list(field.enum)}')})",
+            )
+        )
+    if field.min_length is not None:
+        rules.append(
+            (
+                f"char_length({value}) < {field.min_length}",
+                lit(f"{name}: shorter than {field.min_length} characters"),
+            )
+        )
+    if field.max_length is not None:
+        rules.append(
+            (
+                f"char_length({value}) > {field.max_length}",
+                lit(f"{name}: longer than {field.max_length} characters"),
+            )
+        )
+    return rules
+
+
+def _device_registry_rule(registry: Registry, contract: ContractVersion) -> list[tuple[str, str]]:
+    if contract.field("device_id") is None:
+        return []
+    listed = {t.tenant_id: t.devices for t in registry.tenants.values() if t.devices}
+    if not listed:
+        return []
+    cases = " ".join(
+        f"WHEN {lit(t)} THEN device_id IN ({', '.join(lit(d) for d in devices)})"
+        for t, devices in sorted(listed.items())
+    )
+    return [
+        (
+            f"device_id IS NOT NULL AND NOT (CASE tenant_id {cases} ELSE TRUE END)",
+            "concat('device_id: ', device_id, ' is not in the device registry of tenant ', "
+            "tenant_id)",
+        )
+    ]
+
+
+def _validate_version(df: DataFrame, registry: Registry, contract: ContractVersion) -> DataFrame:
+    inputs = df.columns
+    typed = df.withColumn("_p", F.expr("parse_json(payload_json)")).select(
+        F.struct(*inputs).alias(_IN),
+        "_p",
+        *[F.expr(_typed(f)).alias(f.name) for f in contract.fields],
+        F.col("tenant_id"),
+    )
+    rules = [r for f in contract.fields for r in field_rules(f)]
+    rules += _device_registry_rule(registry, contract)
+    return typed.select(
+        _IN, *contract.field_names, F.expr(messages(rules)).alias(VIOLATIONS)
+    )
+
+
+def _upcast(df: DataFrame, source: ContractVersion, target: ContractVersion) -> DataFrame:
+    assert source.upcast is not None
+    columns: list[Column] = []
+    for field in target.fields:
+        dtype = SPARK_TYPES[field.type]
+        if field.name in source.upcast.set:
+            value = F.expr(source.upcast.set[field.name])
+        elif source.field(field.name) is not None:
+            value = F.col(field.name)
+        else:
+            value = F.lit(None)
+        columns.append(value.cast(dtype).alias(field.name))
+    return df.select(_IN, *columns, VIOLATIONS)
+
+
+def validate_payloads(df: DataFrame, registry: Registry, event_type: str) -> DataFrame:
+    """Validate and upcast rows of one event type (columns ``event_version``, ``payload_json``).
+
+    Rows whose version has no contract in the current configuration get a violation.
+    """
+    latest = registry.latest(event_type)
+    parts = []
+    for version in registry.versions(event_type):
+        chain = registry.upcast_chain(event_type, version)
+        part = _validate_version(df.where(F.col("event_version") == version), registry, chain[0])
+        for source, target in zip(chain, chain[1:], strict=False):
+            part = _upcast(part, source, target)
+        parts.append(part)
+    unknown = df.where(~F.col("event_version").isin(registry.versions(event_type))).select(
+        F.struct(*df.columns).alias(_IN),
+        *[F.lit(None).cast(SPARK_TYPES[f.type]).alias(f.name) for f in latest.fields],
+        F.array(
+            F.concat(
+                F.lit(f"no contract for {event_type} v"),
+                F.col("event_version").cast("string"),
+                F.lit(" in the current configuration"),
+            )
+        ).alias(VIOLATIONS),
+    )
+    merged = reduce(DataFrame.unionByName, parts, unknown)
+    return merged.select(f"{_IN}.*", *latest.field_names, VIOLATIONS)

@@ -1,0 +1,3 @@
+"""lakestream bronze layer."""
+
+__version__ = "0.1.0"

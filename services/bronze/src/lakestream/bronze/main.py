@@ -1,0 +1,10 @@
+"""``lakestream-bronze`` job entry point (Databricks python_wheel_task and local runs)."""
+
+from __future__ import annotations
+
+from lakestream.common.cli.jobs import service_main
+
+
+def main() -> None:
+    """Run the bronze service with the options of ``lakestream run``."""
+    service_main("bronze")

@@ -1,0 +1,41 @@
+"""Bronze transform: raw bodies -> parsed envelope rows (bronze/events) + rejected rows (DLQ)."""
+
+from __future__ import annotations
+
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+from lakestream.common.envelope import parse_envelope
+from lakestream.common.reasons import Stage
+from lakestream.common.runtime.batch import BatchContext, BatchResult, TableWrite
+from lakestream.common.runtime.dlq import to_dlq
+from lakestream.common.runtime.runner import tenant_bucket
+from lakestream.common.tables.schemas import BRONZE_EVENTS, bronze_events
+
+
+def transform(df: DataFrame, ctx: BatchContext) -> BatchResult:
+    """Parse every body's envelope; admit valid ones to bronze, send the rest to the DLQ."""
+    runtime = ctx.runtime
+    tenants = sorted(runtime.registry.tenants)
+    parsed = ctx.cache(
+        parse_envelope(df, runtime.registry, runtime.settings.max_body_bytes).withColumnRenamed(
+            "body", "raw_body"
+        )
+    )
+    ingest = F.lit(ctx.started_at).cast("timestamp")
+    good = (
+        parsed.where(F.col("reason_code").isNull())
+        .withColumn("ingest_time", ingest)
+        .withColumn("ingest_date", F.to_date(ingest))
+        .select(*BRONZE_EVENTS.fieldNames())
+    )
+    rejected = to_dlq(parsed.where(F.col("reason_code").isNotNull()), Stage.BRONZE, ctx.started_at)
+    audit_input = parsed.select(
+        F.expr(tenant_bucket("tenant_id", tenants)).alias("tenant"),
+        F.col("source.enqueued_time").alias("lag_from"),
+    )
+    return BatchResult(
+        input=audit_input,
+        writes=[TableWrite(bronze_events(runtime.layout), good, "append")],
+        dlq=rejected,
+    )

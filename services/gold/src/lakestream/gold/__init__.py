@@ -1,0 +1,3 @@
+"""lakestream gold layer."""
+
+__version__ = "0.1.0"

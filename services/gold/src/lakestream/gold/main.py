@@ -1,0 +1,10 @@
+"""``lakestream-gold`` job entry point (Databricks python_wheel_task and local runs)."""
+
+from __future__ import annotations
+
+from lakestream.common.cli.jobs import service_main
+
+
+def main() -> None:
+    """Run the gold service with the options of ``lakestream run``."""
+    service_main("gold")

@@ -1,0 +1,3 @@
+"""lakestream silver layer."""
+
+__version__ = "0.1.0"
