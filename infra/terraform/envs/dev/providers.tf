@@ -13,6 +13,12 @@ provider "azurerm" {
     resource_group {
       prevent_deletion_if_contains_resources = true
     }
+
+    # Manage the storage account through Azure Resource Manager only (its firewall denies by
+    # default); lakestream sets no queue or static-website properties.
+    storage {
+      data_plane_available = false
+    }
   }
 }
 

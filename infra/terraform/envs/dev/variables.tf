@@ -86,8 +86,6 @@ variable "storage" {
   type = object({
     replication_type          = optional(string, "ZRS")
     soft_delete_days          = optional(number, 7)
-    versioning_enabled        = optional(bool, true)
-    noncurrent_version_days   = optional(number, 14)
     create_tenant_directories = optional(bool, true)
     lifecycle_days = optional(object({
       landing_to_cool    = optional(number, 7)

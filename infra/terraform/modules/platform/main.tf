@@ -97,8 +97,6 @@ module "storage" {
 
   replication_type          = var.storage.replication_type
   soft_delete_days          = var.storage.soft_delete_days
-  versioning_enabled        = var.storage.versioning_enabled
-  noncurrent_version_days   = var.storage.noncurrent_version_days
   lifecycle_days            = var.storage.lifecycle_days
   allowed_ip_ranges         = var.allowed_ip_ranges
   trusted_resource_ids      = [module.databricks.access_connector_id]

@@ -37,7 +37,10 @@ resource "azurerm_storage_account" "this" {
   }
 
   blob_properties {
-    versioning_enabled = var.versioning_enabled
+    # Blob versioning cannot be combined with a hierarchical namespace (the provider refuses
+    # it at apply). Recovery comes from soft delete here and from Delta time travel in every
+    # table (docs/decisions/0022-no-blob-versioning-on-adls-gen2.md).
+    versioning_enabled = false
 
     delete_retention_policy {
       days = var.soft_delete_days
@@ -105,25 +108,6 @@ resource "azurerm_storage_management_policy" "this" {
       base_blob {
         tier_to_cool_after_days_since_modification_greater_than = var.lifecycle_days.bronze_to_cool
         tier_to_cold_after_days_since_modification_greater_than = var.lifecycle_days.bronze_to_cold
-      }
-    }
-  }
-
-  # Versioning keeps superseded and deleted blobs; drop those versions after a while. Current
-  # blobs are untouched (checkpoints in particular are kept, never tiered or deleted).
-  dynamic "rule" {
-    for_each = var.versioning_enabled ? [1] : []
-    content {
-      name    = "noncurrent-versions"
-      enabled = true
-      filters {
-        prefix_match = [for a in var.areas : "${a}/"]
-        blob_types   = ["blockBlob"]
-      }
-      actions {
-        version {
-          delete_after_days_since_creation = var.noncurrent_version_days
-        }
       }
     }
   }

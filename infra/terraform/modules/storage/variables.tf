@@ -84,7 +84,7 @@ variable "private_endpoints" {
 }
 
 variable "soft_delete_days" {
-  description = "Retention of deleted blobs and deleted filesystems (days)."
+  description = "Retention of deleted blobs and deleted filesystems (days). This is the account's recovery net: blob versioning is not available with a hierarchical namespace (docs/decisions/0022)."
   type        = number
   default     = 14
 
@@ -92,18 +92,6 @@ variable "soft_delete_days" {
     condition     = var.soft_delete_days >= 7 && var.soft_delete_days <= 365
     error_message = "soft_delete_days must be between 7 and 365."
   }
-}
-
-variable "versioning_enabled" {
-  description = "Blob versioning. On by default; noncurrent versions are removed by the lifecycle policy after noncurrent_version_days."
-  type        = bool
-  default     = true
-}
-
-variable "noncurrent_version_days" {
-  description = "Days after which noncurrent blob versions are deleted (every area, checkpoints included: only superseded versions, never current data)."
-  type        = number
-  default     = 30
 }
 
 variable "lifecycle_days" {

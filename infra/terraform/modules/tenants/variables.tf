@@ -47,9 +47,3 @@ variable "default_dedicated_partitions" {
     error_message = "default_dedicated_partitions must be an integer between 1 and 1024 (the namespace tier may allow fewer)."
   }
 }
-
-variable "landing_area" {
-  description = "Filesystem (area) in which every tenant gets its own landing prefix."
-  type        = string
-  default     = "landing"
-}
