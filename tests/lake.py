@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -27,7 +26,7 @@ def event(
     event_id: str,
     tenant: str = "acme",
     event_type: str = "temp_humidity",
-    version: int = 2,
+    version: object = 2,
     event_time: str = "2026-11-25T10:00:30Z",
     payload: dict[str, Any] | None = None,
     **extra: Any,
@@ -91,12 +90,14 @@ class Lake:
         """Write one landing file (atomically) with one body per line, or ``raw`` file bytes."""
         self._files += 1
         path = self.landing / f"batch-{self._files:05d}.jsonl"
-        data = raw if raw is not None else b"".join(
-            (b if isinstance(b, bytes) else encode(b)) + b"\n" for b in bodies
+        data = (
+            raw
+            if raw is not None
+            else b"".join((b if isinstance(b, bytes) else encode(b)) + b"\n" for b in bodies)
         )
         tmp = self.landing / f".{path.name}.tmp"
         tmp.write_bytes(data)
-        os.replace(tmp, path)
+        tmp.replace(path)
         return path
 
     def run(self, *layers: str) -> Runtime:
@@ -113,13 +114,14 @@ class Lake:
 
     def rows(self, name: str) -> list[dict[str, Any]]:
         """A table's rows as dicts."""
-        return self.table(name).to_pylist()
+        rows: list[dict[str, Any]] = self.table(name).to_pylist()
+        return rows
 
     def count(self, name: str) -> int:
         """Row count of a table (0 when it does not exist)."""
         if not DeltaTable.is_deltatable(self.layout.table(name)):
             return 0
-        return self.table(name).num_rows
+        return int(self.table(name).num_rows)
 
     def audit(self, service: str, total_only: bool = True) -> list[dict[str, Any]]:
         """Audit rows of a service (batch totals only by default), by batch id."""

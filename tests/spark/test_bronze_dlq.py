@@ -9,8 +9,8 @@ from tests.lake import Lake, encode, event
 pytestmark = pytest.mark.spark
 
 BAD = {
-    b"\xff\xfe{\"event_id\":\"x\"}": "INVALID_JSON",
-    b"{\"event_id\":": "INVALID_JSON",
+    b'\xff\xfe{"event_id":"x"}': "INVALID_JSON",
+    b'{"event_id":': "INVALID_JSON",
     b"[1,2,3]": "INVALID_JSON",
     b"": "INVALID_JSON",
     b'{"a":1,"a":2}': "INVALID_JSON",

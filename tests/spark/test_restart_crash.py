@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from lakestream.common.runtime.batch import BatchContext
@@ -10,17 +12,17 @@ from tests.lake import Lake, event
 pytestmark = pytest.mark.spark
 
 
-class Crash(RuntimeError):
+class InjectedCrashError(RuntimeError):
     """Injected fault."""
 
 
-def _crash_once(point: str, batch: int = 0):  # type: ignore[no-untyped-def]
+def _crash_once(point: str, batch: int = 0) -> Callable[[str, BatchContext], None]:
     fired: list[str] = []
 
     def hook(name: str, ctx: BatchContext) -> None:
         if name == point and ctx.batch_id == batch and not fired:
             fired.append(name)
-            raise Crash(f"injected at {name}")
+            raise InjectedCrashError(f"injected at {name}")
 
     return hook
 
