@@ -86,7 +86,8 @@ def parse_envelope(df: DataFrame, registry: Registry, max_body_bytes: int) -> Da
             (
                 f"NOT coalesce({variant_kind(event_time)} = 'STRING' AND "
                 f"variant_get({event_time}, '$', 'string') RLIKE {lit(RFC3339)} AND "
-                f"try_cast(variant_get({event_time}, '$', 'string') AS timestamp) IS NOT NULL, FALSE)",
+                f"try_cast(variant_get({event_time}, '$', 'string') AS timestamp) IS NOT NULL,"
+                " FALSE)",
                 lit("event_time: required RFC 3339 timestamp string"),
             ),
             (
@@ -94,7 +95,7 @@ def parse_envelope(df: DataFrame, registry: Registry, max_body_bytes: int) -> Da
                 lit("source_id: optional, must be a string"),
             ),
             (
-                f"NOT coalesce(startswith(_payload_json, '{{'), FALSE)",
+                "NOT coalesce(startswith(_payload_json, '{'), FALSE)",
                 lit("payload: required JSON object"),
             ),
         ]
@@ -107,7 +108,10 @@ def parse_envelope(df: DataFrame, registry: Registry, max_body_bytes: int) -> Da
         )
         .withColumn("_utf8", F.expr("is_valid_utf8(_text)"))
         .withColumn(v, F.expr("CASE WHEN _utf8 THEN try_parse_json(_text) END"))
-        .withColumn("_object", F.expr("_v IS NOT NULL AND startswith(trim(LEADING ' \\t\\r\\n' FROM _text), '{')"))
+        .withColumn(
+            "_object",
+            F.expr("_v IS NOT NULL AND startswith(trim(LEADING ' \\t\\r\\n' FROM _text), '{')"),
+        )
         .withColumn("_payload_json", F.expr(f"to_json({payload})"))
         .withColumn("_envelope_errors", F.expr(f"CASE WHEN _object THEN {envelope_errors} END"))
         .withColumn("tenant_id", F.expr(_string_or_null("tenant_id")))

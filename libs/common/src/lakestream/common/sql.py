@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 
@@ -11,6 +12,9 @@ def lit(value: object) -> str:
         return "NULL"
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and not math.isfinite(value):
+        name = "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+        return f"CAST('{name}' AS DOUBLE)"
     if isinstance(value, int | float):
         return repr(value)
     text = str(value).replace("\\", "\\\\").replace("'", "\\'")
@@ -18,7 +22,7 @@ def lit(value: object) -> str:
 
 
 def in_list(values: Iterable[object]) -> str:
-    """``(v1, v2, ...)`` for an IN predicate; ``(NULL)`` when empty so the predicate is never true."""
+    """``(v1, v2, ...)`` for an IN predicate; ``(NULL)`` when empty (never true)."""
     items = [lit(v) for v in values]
     return f"({', '.join(items)})" if items else "(NULL)"
 
@@ -42,7 +46,8 @@ def variant_kind(expr: str) -> str:
 def is_json_integer(expr: str) -> str:
     """True when a VARIANT holds an integral JSON number."""
     kind = variant_kind(expr)
-    return f"({kind} IN ('BIGINT', 'INT', 'SMALLINT', 'TINYINT') OR {kind} RLIKE '^DECIMAL\\\\(\\\\d+,0\\\\)$')"
+    integral = "'^DECIMAL\\\\(\\\\d+,0\\\\)$'"
+    return f"({kind} IN ('BIGINT', 'INT', 'SMALLINT', 'TINYINT') OR {kind} RLIKE {integral})"
 
 
 def is_json_number(expr: str) -> str:

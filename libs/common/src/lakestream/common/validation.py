@@ -9,6 +9,7 @@ The result holds the input columns, the latest version's typed fields and ``_vio
 from __future__ import annotations
 
 from functools import reduce
+from itertools import pairwise
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
@@ -84,11 +85,17 @@ def field_rules(field: FieldSpec) -> list[tuple[str, str]]:
     )
     if field.min is not None:
         rules.append(
-            (f"{value} < {field.min!r}", f"concat({lit(name + ': ')}, {shown}, ' < min {field.min!r}')")
+            (
+                f"{value} < {field.min!r}",
+                f"concat({lit(name + ': ')}, {shown}, ' < min {field.min!r}')",
+            )
         )
     if field.max is not None:
         rules.append(
-            (f"{value} > {field.max!r}", f"concat({lit(name + ': ')}, {shown}, ' > max {field.max!r}')")
+            (
+                f"{value} > {field.max!r}",
+                f"concat({lit(name + ': ')}, {shown}, ' > max {field.max!r}')",
+            )
         )
     if field.regex is not None:
         rules.append(
@@ -151,9 +158,7 @@ def _validate_version(df: DataFrame, registry: Registry, contract: ContractVersi
     )
     rules = [r for f in contract.fields for r in field_rules(f)]
     rules += _device_registry_rule(registry, contract)
-    return typed.select(
-        _IN, *contract.field_names, F.expr(messages(rules)).alias(VIOLATIONS)
-    )
+    return typed.select(_IN, *contract.field_names, F.expr(messages(rules)).alias(VIOLATIONS))
 
 
 def _upcast(df: DataFrame, source: ContractVersion, target: ContractVersion) -> DataFrame:
@@ -181,7 +186,7 @@ def validate_payloads(df: DataFrame, registry: Registry, event_type: str) -> Dat
     for version in registry.versions(event_type):
         chain = registry.upcast_chain(event_type, version)
         part = _validate_version(df.where(F.col("event_version") == version), registry, chain[0])
-        for source, target in zip(chain, chain[1:], strict=False):
+        for source, target in pairwise(chain):
             part = _upcast(part, source, target)
         parts.append(part)
     unknown = df.where(~F.col("event_version").isin(registry.versions(event_type))).select(

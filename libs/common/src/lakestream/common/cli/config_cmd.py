@@ -9,22 +9,14 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from lakestream.common.cli.output import problem_line
 from lakestream.common.config import load_registry
-from lakestream.common.errors import ConfigError, Problem
+from lakestream.common.errors import ConfigError
 
 config_app = typer.Typer(
     help="Inspect and validate the platform configuration (tenants, contracts, products).",
     no_args_is_help=True,
 )
-
-
-def _problem_line(problem: Problem) -> Text:
-    line = Text.assemble(
-        (problem.file, "bold"), ": ", (problem.field, "yellow"), ": ", (problem.message, "red")
-    )
-    if problem.hint:
-        line.append(f" (fix: {problem.hint})", style="dim")
-    return line
 
 
 @config_app.command("validate")
@@ -40,7 +32,7 @@ def validate(
         registry = load_registry(config_dir)
     except ConfigError as exc:
         for problem in exc.problems:
-            console.print(_problem_line(problem))
+            console.print(problem_line(problem))
         count = len(exc.problems)
         console.print(
             Text(f"{count} problem{'s' if count != 1 else ''} in {config_dir}", style="bold red")

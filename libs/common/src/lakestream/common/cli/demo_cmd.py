@@ -57,10 +57,9 @@ def demo(
     mismatches = reconcile(truth, counts)
     summary_path = Path(settings.root) / "demo-summary.json"
     write_summary(summary_path, truth, counts, mismatches)
-    report = write_report(layout, Path(settings.root) / "report.html", runtime.registry.event_types())
-    print_summary(console, truth, counts, mismatches)
-    console.print(
-        f"summary: {summary_path}  report: {report}  "
-        f"({time.monotonic() - started:.0f}s)"
+    report = write_report(
+        layout, Path(settings.root) / "report.html", runtime.registry.event_types()
     )
+    print_summary(console, truth, counts, mismatches)
+    console.print(f"summary: {summary_path}  report: {report}  ({time.monotonic() - started:.0f}s)")
     return 0 if not mismatches else 1

@@ -22,9 +22,7 @@ def service_app(name: str) -> typer.Typer:
         config_dir: ConfigDirOpt = None,
         source_path: SourcePathOpt = None,
     ) -> int:
-        settings = load_settings(
-            root=root, env=env, config_dir=config_dir, source_path=source_path
-        )
+        settings = load_settings(root=root, env=env, config_dir=config_dir, source_path=source_path)
         return run_services([name], settings, once)
 
     return app

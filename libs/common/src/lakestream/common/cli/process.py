@@ -7,12 +7,11 @@ import os
 import sys
 
 import typer
-from rich.console import Console
+from rich.text import Text
 
+from lakestream.common.cli.output import err_console
 from lakestream.common.errors import ConfigError, LakestreamError
 from lakestream.common.redact import redact
-
-err_console = Console(stderr=True)
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -30,11 +29,13 @@ def run_app(app: typer.Typer, args: list[str] | None = None) -> int:
         return 130
     except ConfigError as exc:
         for problem in exc.problems:
-            err_console.print(f"[red]config error[/red] {redact(problem.render())}", highlight=False)
+            err_console.print(
+                f"[red]config error[/red] {redact(problem.render())}", highlight=False
+            )
         err_console.print(f"[red]{len(exc.problems)} problem(s); nothing was started[/red]")
         return EXIT_FAILED
     except LakestreamError as exc:
-        err_console.print(f"[red]error:[/red] {redact(str(exc))}", highlight=False)
+        err_console.print(Text("error: ", style="red") + Text(redact(str(exc))))
         return EXIT_FAILED
     except KeyboardInterrupt:
         err_console.print("[yellow]interrupted[/yellow]")
@@ -44,7 +45,9 @@ def run_app(app: typer.Typer, args: list[str] | None = None) -> int:
             exc.show(file=sys.stderr)  # type: ignore[attr-defined]
             return int(getattr(exc, "exit_code", EXIT_USAGE))
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        err_console.print(f"[red]failed:[/red] {type(exc).__name__}: {redact(first)}", highlight=False)
+        err_console.print(
+            f"[red]failed:[/red] {type(exc).__name__}: {redact(first)}", highlight=False
+        )
         return EXIT_FAILED
     return int(result) if isinstance(result, int) else EXIT_OK
 
@@ -67,7 +70,9 @@ def finish(code: int) -> None:
         if active is not None:
             active.stop()
     except Exception as exc:
-        err_console.print(f"[yellow]warning: Spark did not stop cleanly: {redact(str(exc))}[/yellow]")
+        err_console.print(
+            f"[yellow]warning: Spark did not stop cleanly: {redact(str(exc))}[/yellow]"
+        )
     gc.collect()
     sys.stdout.flush()
     sys.stderr.flush()

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import plotly.graph_objects as go
+
 from lakestream.common.demo.summary import count_rows, read_columns
 from lakestream.common.tables.layout import TableLayout
 

@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from deltalake import DeltaTable
-from lakestream.common.demo.workload import GroundTruth
-from lakestream.common.reasons import ReasonCode, Stage
-from lakestream.common.tables.layout import TableLayout
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+
+from lakestream.common.demo.workload import GroundTruth
+from lakestream.common.reasons import ReasonCode, Stage
+from lakestream.common.tables.layout import TableLayout
 
 SUCCEEDED = "SUCCEEDED"
 SERVICES = ("bronze", "silver", "gold")

@@ -6,7 +6,7 @@ import logging
 from collections import Counter
 from datetime import UTC, datetime
 
-from pyspark.sql import DataFrame
+from pyspark.sql import DataFrame, Row
 from pyspark.sql import functions as F
 
 from lakestream.common.redact import redact
@@ -145,8 +145,8 @@ class BatchRunner:
         self.runtime.backend.append(audit_batches(self.runtime.layout), df, txn)
 
 
-def _counter(rows: list[object]) -> Counter[str]:
+def _counter(rows: list[Row]) -> Counter[str]:
     counter: Counter[str] = Counter()
     for row in rows:
-        counter[row["tenant"]] += int(row["count"])  # type: ignore[index]
+        counter[row["tenant"]] += int(row["count"])
     return counter

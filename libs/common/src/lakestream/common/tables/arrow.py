@@ -1,4 +1,4 @@
-"""Arrow helpers: Spark schema -> Arrow schema, and casting delta-rs output to what Spark accepts."""
+"""Arrow helpers: Spark schema -> Arrow schema; delta-rs output cast to what Spark accepts."""
 
 from __future__ import annotations
 
@@ -40,7 +40,12 @@ def conform(data: Any, target: pa.Schema) -> pa.Table:
 def _cast(column: pa.ChunkedArray, dtype: pa.DataType) -> pa.ChunkedArray:
     if column.type == dtype:
         return column
-    if pa.types.is_timestamp(column.type) and pa.types.is_timestamp(dtype):
-        if column.type.tz is None and dtype.tz is not None:
-            column = column.cast(pa.timestamp(column.type.unit, tz="UTC"))
+    naive_to_aware = (
+        pa.types.is_timestamp(column.type)
+        and pa.types.is_timestamp(dtype)
+        and column.type.tz is None
+        and dtype.tz is not None
+    )
+    if naive_to_aware:
+        column = column.cast(pa.timestamp(column.type.unit, tz="UTC"))
     return column.cast(dtype)

@@ -31,7 +31,9 @@ class ChangeFeedReader(DataSourceStreamReader):
         self.schema = schema
         self.path = options["path"]
         self.storage = {
-            k[len(_STORAGE_PREFIX) :]: v for k, v in options.items() if k.startswith(_STORAGE_PREFIX)
+            k[len(_STORAGE_PREFIX) :]: v
+            for k, v in options.items()
+            if k.startswith(_STORAGE_PREFIX)
         }
         self.max_partitions = int(options.get("maxPartitions", "4"))
 
@@ -56,9 +58,7 @@ class ChangeFeedReader(DataSourceStreamReader):
         count = last - first + 1
         slices = min(self.max_partitions, count)
         size = -(-count // slices)
-        return [
-            VersionRange(lo, min(lo + size - 1, last)) for lo in range(first, last + 1, size)
-        ]
+        return [VersionRange(lo, min(lo + size - 1, last)) for lo in range(first, last + 1, size)]
 
     def read(self, partition: InputPartition) -> Iterator[pa.RecordBatch]:
         """Yield the partition's change rows as Arrow batches in the declared schema."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+
 import pyarrow as pa
 import pyarrow.compute as pc
 from deltalake import CommitProperties, DeltaTable, Transaction, write_deltalake
@@ -120,10 +121,7 @@ class DeltaRsBackend(TableBackend):
         table = pa.table(reader.read_all())
         inserted = pc.equal(table.column("_change_type").cast(pa.string()), "insert")
         counts = pc.value_counts(pc.filter(table.column(column).cast(pa.string()), inserted))
-        return {
-            row["values"]: int(row["counts"])
-            for row in counts.to_pylist()  # type: ignore[union-attr]
-        }
+        return {row["values"]: int(row["counts"]) for row in counts.to_pylist()}
 
     def read(
         self,
