@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from deltalake import CommitProperties, DeltaTable, Transaction, write_deltalake
+from deltalake import CommitProperties, DeltaTable, Field, Transaction, write_deltalake
 from pyspark.sql import DataFrame, SparkSession
 
 from lakestream.common.tables.arrow import arrow_schema, conform, with_cdf_columns
@@ -28,8 +28,17 @@ class DeltaRsBackend(TableBackend):
         return DeltaTable(spec.location, version=version, storage_options=self.storage_options)
 
     def ensure(self, spec: TableSpec) -> None:
-        """Create the table with change data feed enabled unless it exists."""
+        """Create the table with change data feed enabled, or add the columns it lacks.
+
+        New columns (a new latest contract version) are added as nullable: existing rows read
+        them as null. Columns are never dropped or retyped here.
+        """
         if DeltaTable.is_deltatable(spec.location, storage_options=self.storage_options):
+            table = self._table(spec)
+            present = {f.name for f in table.schema().fields}
+            missing = [f for f in arrow_schema(spec.schema) if f.name not in present]
+            if missing:
+                table.alter.add_columns([Field.from_arrow(f) for f in missing])
             return
         DeltaTable.create(
             spec.location,
