@@ -15,6 +15,7 @@ from lakestream.common.sql import in_list, is_json_integer, is_present, lit, mes
 
 RFC3339 = r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$"
 MAX_EVENT_ID = 128
+BOUND_TENANTS = "bound_tenants"  # optional input column: tenants the source is bound to
 
 ENVELOPE_COLUMNS = (
     "tenant_id",
@@ -86,8 +87,8 @@ def parse_envelope(df: DataFrame, registry: Registry, max_body_bytes: int) -> Da
             (
                 f"NOT coalesce({variant_kind(event_time)} = 'STRING' AND "
                 f"variant_get({event_time}, '$', 'string') RLIKE {lit(RFC3339)} AND "
-                f"try_cast(variant_get({event_time}, '$', 'string') AS timestamp) IS NOT NULL,"
-                " FALSE)",
+                f"try_cast(upper(variant_get({event_time}, '$', 'string')) AS timestamp)"
+                " IS NOT NULL, FALSE)",
                 lit("event_time: required RFC 3339 timestamp string"),
             ),
             (
@@ -107,7 +108,16 @@ def parse_envelope(df: DataFrame, registry: Registry, max_body_bytes: int) -> Da
             "_text", F.expr(f"CASE WHEN _size <= {max_body_bytes} THEN CAST(body AS string) END")
         )
         .withColumn("_utf8", F.expr("is_valid_utf8(_text)"))
-        .withColumn(v, F.expr("CASE WHEN _utf8 THEN try_parse_json(_text) END"))
+        .withColumn(
+            "_wrapped", F.expr("CASE WHEN _utf8 THEN try_parse_json(concat('[', _text, ']')) END")
+        )
+        .withColumn(
+            v,
+            F.expr(
+                "CASE WHEN variant_get(_wrapped, '$[1]') IS NULL"
+                " THEN variant_get(_wrapped, '$[0]') END"
+            ),
+        )
         .withColumn(
             "_object",
             F.expr("_v IS NOT NULL AND startswith(trim(LEADING ' \\t\\r\\n' FROM _text), '{')"),
@@ -125,13 +135,23 @@ def parse_envelope(df: DataFrame, registry: Registry, max_body_bytes: int) -> Da
                 f"THEN try_variant_get({event_version}, '$', 'int') END"
             ),
         )
-        .withColumn("event_time", F.expr(f"try_cast({_string_or_null('event_time')} AS timestamp)"))
+        .withColumn(
+            "event_time", F.expr(f"try_cast(upper({_string_or_null('event_time')}) AS timestamp)")
+        )
         .withColumn("payload_json", F.col("_payload_json"))
     )
+    mismatch, mismatch_detail = "FALSE", "NULL"
+    if BOUND_TENANTS in df.columns:
+        mismatch = f"{BOUND_TENANTS} IS NOT NULL AND NOT array_contains({BOUND_TENANTS}, tenant_id)"
+        mismatch_detail = (
+            f"concat('tenant_id ', tenant_id, ' is not bound to this source (bound: ', "
+            f"array_join({BOUND_TENANTS}, ', '), ')')"
+        )
     reason = f"""CASE
         WHEN _size > {max_body_bytes} THEN '{ReasonCode.PAYLOAD_TOO_LARGE}'
         WHEN NOT _utf8 OR NOT _object THEN '{ReasonCode.INVALID_JSON}'
         WHEN size(_envelope_errors) > 0 THEN '{ReasonCode.INVALID_ENVELOPE}'
+        WHEN {mismatch} THEN '{ReasonCode.TENANT_MISMATCH}'
         WHEN NOT ({known_tenant}) THEN '{ReasonCode.UNKNOWN_TENANT}'
         WHEN NOT {allowed_type} THEN '{ReasonCode.UNKNOWN_EVENT_TYPE}'
         WHEN NOT {known_version} THEN '{ReasonCode.UNSUPPORTED_VERSION}'
@@ -140,9 +160,11 @@ def parse_envelope(df: DataFrame, registry: Registry, max_body_bytes: int) -> Da
         WHEN _size > {max_body_bytes}
             THEN concat('body is ', _size, ' bytes; the limit is {max_body_bytes}')
         WHEN NOT _utf8 THEN 'body is not valid UTF-8'
-        WHEN _v IS NULL THEN 'body is not valid JSON (syntax error or duplicate key)'
+        WHEN _v IS NULL
+            THEN 'body is not valid JSON (syntax error, duplicate key, or data after the value)'
         WHEN NOT _object THEN 'body is JSON but not an object'
         WHEN size(_envelope_errors) > 0 THEN array_join(_envelope_errors, '; ')
+        WHEN {mismatch} THEN {mismatch_detail}
         WHEN NOT ({known_tenant}) THEN concat('tenant_id ', tenant_id, ' is not onboarded')
         WHEN NOT {allowed_type}
             THEN concat('event_type ', event_type, ' is not allowed for tenant ', tenant_id)
@@ -151,5 +173,7 @@ def parse_envelope(df: DataFrame, registry: Registry, max_body_bytes: int) -> Da
     return (
         parsed.withColumn("reason_code", F.expr(reason))
         .withColumn("reason_detail", F.expr(detail))
-        .drop("_size", "_text", "_utf8", v, "_object", "_payload_json", "_envelope_errors")
+        .drop(
+            "_size", "_text", "_utf8", "_wrapped", v, "_object", "_payload_json", "_envelope_errors"
+        )
     )

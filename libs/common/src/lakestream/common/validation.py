@@ -15,6 +15,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from lakestream.common.config import ContractVersion, FieldSpec, FieldType, Registry
+from lakestream.common.envelope import RFC3339
 from lakestream.common.sql import is_json_integer, is_json_number, is_present, lit, messages
 from lakestream.common.sql import variant_kind as kind
 from lakestream.common.tables.schemas import SPARK_TYPES
@@ -51,7 +52,7 @@ def _parse_timestamp(field: FieldSpec) -> str:
     text = f"variant_get({_raw(field)}, '$', 'string')"
     if field.format:
         return f"try_to_timestamp({text}, {lit(field.format)})"
-    return f"try_cast({text} AS timestamp)"
+    return f"CASE WHEN {text} RLIKE {lit(RFC3339)} THEN try_cast(upper({text}) AS timestamp) END"
 
 
 def _typed(field: FieldSpec) -> str:
@@ -64,8 +65,12 @@ def _typed(field: FieldSpec) -> str:
     return f"CASE WHEN {is_present(raw)} AND {_type_ok(field)} THEN {value} END"
 
 
-def _describe(expected: str) -> str:
-    return "an RFC 3339 timestamp string" if expected == "timestamp" else f"a JSON {expected}"
+def _describe(field: FieldSpec) -> str:
+    if field.type is not FieldType.TIMESTAMP:
+        return f"a JSON {field.type.value}"
+    if field.format:
+        return f"a timestamp string in format {field.format}"
+    return "an RFC 3339 timestamp string"
 
 
 def field_rules(field: FieldSpec) -> list[tuple[str, str]]:
@@ -76,11 +81,10 @@ def field_rules(field: FieldSpec) -> list[tuple[str, str]]:
     rules: list[tuple[str, str]] = []
     if field.required:
         rules.append((f"NOT {is_present(raw)}", lit(f"{name}: required field is missing")))
-    expected = "timestamp" if field.type is FieldType.TIMESTAMP else field.type.value
     rules.append(
         (
             f"{is_present(raw)} AND NOT ({_type_ok(field)})",
-            f"concat({lit(f'{name}: expected {_describe(expected)}, got ')}, {kind(raw)})",
+            f"concat({lit(f'{name}: expected {_describe(field)}, got ')}, {kind(raw)})",
         )
     )
     if field.min is not None:
@@ -189,13 +193,14 @@ def validate_payloads(df: DataFrame, registry: Registry, event_type: str) -> Dat
         for source, target in pairwise(chain):
             part = _upcast(part, source, target)
         parts.append(part)
-    unknown = df.where(~F.col("event_version").isin(registry.versions(event_type))).select(
+    known = F.coalesce(F.col("event_version").isin(registry.versions(event_type)), F.lit(False))
+    unknown = df.where(~known).select(
         F.struct(*df.columns).alias(_IN),
         *[F.lit(None).cast(SPARK_TYPES[f.type]).alias(f.name) for f in latest.fields],
         F.array(
             F.concat(
                 F.lit(f"no contract for {event_type} v"),
-                F.col("event_version").cast("string"),
+                F.coalesce(F.col("event_version").cast("string"), F.lit("(none)")),
                 F.lit(" in the current configuration"),
             )
         ).alias(VIOLATIONS),

