@@ -11,6 +11,8 @@ from typing import Any
 import pyarrow as pa
 import pytest
 from deltalake import DeltaTable, write_deltalake
+from rich.console import Console
+
 from lakestream.common.demo.report import (
     DLQ_TITLE,
     EVENTS_TITLE,
@@ -27,7 +29,6 @@ from lakestream.common.demo.summary import (
 )
 from lakestream.common.demo.workload import GroundTruth
 from lakestream.common.tables.layout import TableLayout
-from rich.console import Console
 
 pytestmark = pytest.mark.unit
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from lakestream.common.demo.workload import (
     GroundTruth,
     generate_bodies,

@@ -65,7 +65,9 @@ def transform(df: DataFrame, ctx: BatchContext) -> BatchResult:
     rows = ctx.cache(df.where(F.col("_change_type") == "insert"))
     touched = ctx.cache(
         rows.select(
-            "tenant_id", "device_id", F.window(product.time_column, product.window).start.alias("minute_start")
+            "tenant_id",
+            "device_id",
+            F.window(product.time_column, product.window).start.alias("minute_start"),
         ).distinct()
     )
     bounds = touched.agg(
@@ -76,7 +78,9 @@ def transform(df: DataFrame, ctx: BatchContext) -> BatchResult:
     last_commit = rows.agg(F.max("_commit_version")).first()
     writes = []
     if bounds is not None and bounds["lo"] is not None and last_commit is not None:
-        silver_spec = silver_events(runtime.layout, runtime.registry.latest(product.source_event_type))
+        silver_spec = silver_events(
+            runtime.layout, runtime.registry.latest(product.source_event_type)
+        )
         lo, hi = _utc(bounds["lo"]), _utc(bounds["hi"]) + window_length(product)
         silver = runtime.backend.read(
             runtime.spark,
@@ -88,9 +92,11 @@ def transform(df: DataFrame, ctx: BatchContext) -> BatchResult:
                 (product.time_column, "<", hi),
             ],
         )
-        in_touched = silver.withColumn(
-            "minute_start", F.window(product.time_column, product.window).start
-        ).join(touched, GROUP, "left_semi").drop("minute_start")
+        in_touched = (
+            silver.withColumn("minute_start", F.window(product.time_column, product.window).start)
+            .join(touched, GROUP, "left_semi")
+            .drop("minute_start")
+        )
         gold = aggregate(in_touched, product, ctx.started_at)
         writes.append(TableWrite(gold_device_minute(runtime.layout), gold, "upsert"))
     return BatchResult(

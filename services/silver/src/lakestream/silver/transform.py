@@ -42,9 +42,7 @@ def transform(df: DataFrame, ctx: BatchContext) -> BatchResult:
             validate_payloads(rows.where(F.col("event_type") == event_type), registry, event_type)
         )
         valid = checked.where(F.size(VIOLATIONS) == 0)
-        silver = first_occurrences(valid).withColumn(
-            "bronze_version", F.col("_commit_version")
-        )
+        silver = first_occurrences(valid).withColumn("bronze_version", F.col("_commit_version"))
         writes.append(TableWrite(spec, silver.select(*spec.schema.fieldNames()), "insert_new"))
         rejected.append(
             checked.where(F.size(VIOLATIONS) > 0)
@@ -65,7 +63,9 @@ def transform(df: DataFrame, ctx: BatchContext) -> BatchResult:
     )
     columns = ["reason_code", "reason_detail", "tenant_id", "event_type", "event_version"]
     columns += ["event_id", "raw_body", "source"]
-    dlq = reduce(DataFrame.unionByName, [r.select(*columns) for r in rejected], orphans.select(*columns))
+    dlq = reduce(
+        DataFrame.unionByName, [r.select(*columns) for r in rejected], orphans.select(*columns)
+    )
     return BatchResult(
         input=rows.select(
             F.expr(tenant_bucket("tenant_id", tenants)).alias("tenant"),

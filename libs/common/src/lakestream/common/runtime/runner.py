@@ -25,6 +25,20 @@ class ConservationError(RuntimeError):
     """A batch's counts break input = output + dlq + duplicates."""
 
 
+class ShutdownRequestedError(RuntimeError):
+    """A batch was due while the service was stopping; it runs after the restart instead."""
+
+
+def error_text(exc: BaseException) -> str:
+    """One redacted, bounded description of an error: its message lines without stack frames."""
+    lines = [
+        line.strip()
+        for line in str(exc).splitlines()
+        if line.strip() and not line.lstrip().startswith(("at ", "File ", "..."))
+    ]
+    return redact(f"{type(exc).__name__}: {' | '.join(lines)}")[:MAX_ERROR_CHARS]
+
+
 def utcnow() -> datetime:
     """Current time, timezone-aware UTC."""
     return datetime.now(UTC)
@@ -45,6 +59,8 @@ class BatchRunner:
         self.app_id = f"lakestream.{service.name}.{flow.name}"
 
     def __call__(self, df: DataFrame, batch_id: int) -> None:
+        if self.runtime.stopping.is_set():
+            raise ShutdownRequestedError(f"{self.app_id}: batch {batch_id} not started, stopping")
         ctx = BatchContext(self.runtime, self.service, self.flow.name, batch_id, utcnow())
         counts = BatchCounts()
         try:
@@ -57,7 +73,7 @@ class BatchRunner:
             self._audit(ctx, counts, SUCCEEDED, None, Txn(self.app_id, batch_id))
             self.runtime.fault_point("after_audit", ctx)
         except Exception as exc:
-            message = redact(f"{type(exc).__name__}: {exc}")[:MAX_ERROR_CHARS]
+            message = error_text(exc)
             log.error("%s batch %s failed: %s", self.app_id, batch_id, message)
             self.runtime.failures[f"{self.service.name}.{self.flow.name}"] = (
                 f"batch {batch_id}: {message}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
@@ -32,6 +33,7 @@ class Runtime:
     run_id: str
     fault_hook: Callable[[str, BatchContext], None] | None = None
     failures: dict[str, str] = field(default_factory=dict)
+    stopping: threading.Event = field(default_factory=threading.Event)
 
     def fault_point(self, point: str, ctx: BatchContext) -> None:
         """Named point in a batch where fault-injection tests may crash the process."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import signal
-import threading
+import time
 import uuid
 from collections.abc import Callable
 
@@ -25,6 +25,7 @@ from lakestream.common.tables.schemas import audit_batches, dlq_events
 
 log = logging.getLogger(__name__)
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+STOP_GRACE_SECONDS = 120
 
 
 def make_backend(settings: Settings, spark: SparkSession) -> TableBackend:
@@ -82,10 +83,11 @@ def run_once(runtime: Runtime, services: list[Service]) -> None:
 def run_continuous(runtime: Runtime, services: list[Service]) -> None:
     """Run all services' queries until one fails or SIGINT/SIGTERM arrives, then stop cleanly.
 
-    The signal handlers only set a flag (no Spark calls inside a handler); the wait loop polls
-    the queries once a second, stops them all on a signal and reports any that failed.
+    The signal handlers only set a flag (no Spark calls inside a handler). On a stop request no
+    new batch starts, running batches finish (up to ``STOP_GRACE_SECONDS``), then the queries
+    stop; a batch cut off at that point is replayed idempotently on the next start.
     """
-    stop = threading.Event()
+    stop = runtime.stopping
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in _STOP_SIGNALS}
     queries = []
     try:
@@ -93,8 +95,10 @@ def run_continuous(runtime: Runtime, services: list[Service]) -> None:
         while not stop.is_set() and all(q.isActive for q in queries):
             runtime.spark.streams.awaitAnyTermination(timeout=1)
         if stop.is_set():
-            log.warning("stop requested: stopping %d queries", len(queries))
+            log.warning("stop requested: letting running batches finish")
+            _drain(queries)
     finally:
+        stop.set()
         for query in queries:
             if query.isActive:
                 query.stop()
@@ -104,9 +108,18 @@ def run_continuous(runtime: Runtime, services: list[Service]) -> None:
         _raise_failure(runtime, query)
 
 
+def _drain(queries: list[StreamingQuery]) -> None:
+    deadline = time.monotonic() + STOP_GRACE_SECONDS
+    while time.monotonic() < deadline:
+        busy = [q for q in queries if q.isActive and q.status["isTriggerActive"]]
+        if not busy:
+            return
+        time.sleep(0.5)
+
+
 def _raise_failure(runtime: Runtime, query: StreamingQuery) -> None:
     error = query.exception()
-    if error is None:
+    if error is None or (runtime.stopping.is_set() and "ShutdownRequestedError" in str(error)):
         return
     cause = runtime.failures.get(query.name or "")
     if cause is None:
