@@ -1,3 +1,9 @@
+variable "environment" {
+  description = "Environment name used in resource names and tags."
+  type        = string
+  default     = "dev"
+}
+
 variable "subscription_id" {
   description = "Azure subscription of the environment."
   type        = string
