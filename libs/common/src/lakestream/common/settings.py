@@ -7,13 +7,14 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from lakestream.common.errors import ConfigError, Problem
 from lakestream.common.tables.layout import TableLayout
 
 _INTERVAL = re.compile(r"^\d+(\.\d+)?\s*(millisecond|second|minute|hour)s?$")
+_IDENTIFIER = r"^[A-Za-z_][A-Za-z0-9_]{0,254}$"
 
 
 class TriggerMode(StrEnum):
@@ -28,14 +29,33 @@ class Settings(BaseSettings):
     """Everything a job needs to know about where and how it runs."""
 
     model_config = SettingsConfigDict(
-        env_prefix="LAKESTREAM_", env_file=".env", extra="ignore", validate_default=True
+        env_prefix="LAKESTREAM_",
+        env_file=".env",
+        env_ignore_empty=True,
+        extra="ignore",
+        validate_default=True,
     )
 
     env: str = Field(default="local", pattern=r"^[a-z][a-z0-9_-]{0,31}$")
     root: str = "./.lakestream"
     backend: Literal["delta-rs", "delta-spark"] = "delta-rs"
-    source: Literal["files"] = "files"
+    catalog: str | None = Field(default=None, pattern=_IDENTIFIER)
+    catalog_schema: str | None = Field(default=None, pattern=_IDENTIFIER)
+    spark_packages: str | None = None
+    source: Literal["files", "eventhubs", "kafka"] = "files"
     source_path: str | None = None
+    eventhubs_namespace: str | None = None
+    eventhubs_hub: str | None = None
+    eventhubs_consumer_group: str = "$Default"
+    eventhubs_connection_string_env: str | None = None
+    eventhubs_secret_scope: str | None = None
+    eventhubs_secret_key: str | None = None
+    eventhubs_starting_position: str = "earliest"
+    eventhubs_max_events_per_trigger: int | None = Field(default=None, ge=1)
+    eventhubs_receive_timeout: float = Field(default=60.0, gt=0)
+    eventhubs_bound_tenants: str | None = None
+    eventhubs_entra_tenant_id: str | None = None
+    eventhubs_client_id: str | None = None
     config_dir: Path = Path("config")
     trigger: TriggerMode = TriggerMode.PROCESSING_TIME
     trigger_interval: str = "5 seconds"
@@ -51,17 +71,38 @@ class Settings(BaseSettings):
             raise ValueError("expected an interval like '5 seconds' or '1 minute'")
         return value.strip()
 
+    @field_validator("eventhubs_starting_position")
+    @classmethod
+    def _starting_position(cls, value: str) -> str:
+        from lakestream.common.eventhubs.position import StartingPosition
+
+        StartingPosition.parse(value)
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _catalog_names(self) -> Settings:
+        if self.catalog_schema is not None and self.catalog is None:
+            raise ValueError("LAKESTREAM_CATALOG_SCHEMA needs LAKESTREAM_CATALOG")
+        if self.catalog is not None and self.backend != "delta-spark":
+            raise ValueError("tables addressed by catalog name need LAKESTREAM_BACKEND=delta-spark")
+        return self
+
     @property
     def layout(self) -> TableLayout:
-        """Table layout under ``<root>/<env>``; a local root is made absolute."""
-        if "://" in self.root:
-            return TableLayout(self.root, self.env)
-        return TableLayout.local(self.root, self.env)
+        """Table layout under ``<root>/<env>`` (a local root is made absolute), or catalog names."""
+        root = self.root if "://" in self.root else TableLayout.local(self.root, self.env).root
+        return TableLayout(root, self.env, self.catalog, self.catalog_schema)
 
     @property
     def landing_path(self) -> str:
         """Landing directory of the ``files`` source."""
         return self.source_path or self.layout.landing
+
+    @property
+    def bound_tenants(self) -> list[str]:
+        """Tenants the Event Hubs source is bound to (``LAKESTREAM_EVENTHUBS_BOUND_TENANTS``)."""
+        raw = self.eventhubs_bound_tenants or ""
+        return [t.strip() for t in raw.split(",") if t.strip()]
 
 
 def load_settings(**overrides: object) -> Settings:

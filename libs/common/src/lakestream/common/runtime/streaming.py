@@ -32,9 +32,9 @@ def make_backend(settings: Settings, spark: SparkSession) -> TableBackend:
     """The table backend the settings name."""
     if settings.backend == "delta-rs":
         return DeltaRsBackend()
-    raise NotImplementedError(
-        "LAKESTREAM_BACKEND=delta-spark is not available yet: use delta-rs (the default)"
-    )
+    from lakestream.common.tables.deltaspark import DeltaSparkBackend
+
+    return DeltaSparkBackend(spark)
 
 
 def build_runtime(

@@ -9,10 +9,13 @@ from pathlib import Path
 from pyspark.sql import SparkSession
 
 from lakestream.common.settings import Settings
+from lakestream.common.sources.eventhubs import EventHubsDataSource
 from lakestream.common.spark.java import ensure_java
 from lakestream.common.tables.cdf_source import DeltaChangeFeedSource
 
 _LOG4J = Path(__file__).with_name("log4j2.properties")
+DELTA_EXTENSION = "io.delta.sql.DeltaSparkSessionExtension"
+DELTA_CATALOG = "org.apache.spark.sql.delta.catalog.DeltaCatalog"
 
 
 def get_spark(settings: Settings, app_name: str = "lakestream") -> SparkSession:
@@ -25,8 +28,11 @@ def get_spark(settings: Settings, app_name: str = "lakestream") -> SparkSession:
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     java_opts = f"-Dlog4j2.configurationFile={_LOG4J.as_uri()}"
+    builder = SparkSession.builder
+    for key, value in package_confs(settings.spark_packages).items():
+        builder = builder.config(key, value)
     spark = (
-        SparkSession.builder.appName(app_name)
+        builder.appName(app_name)
         .master(settings.spark_master)
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.shuffle.partitions", str(settings.shuffle_partitions))
@@ -44,5 +50,20 @@ def get_spark(settings: Settings, app_name: str = "lakestream") -> SparkSession:
     return spark
 
 
+def package_confs(packages: str | None) -> dict[str, str]:
+    """Spark confs for ``LAKESTREAM_SPARK_PACKAGES`` (Maven coordinates, comma-separated).
+
+    When Delta Lake (``io.delta:``) is among them, its session extension and catalog are enabled.
+    """
+    if not packages:
+        return {}
+    confs = {"spark.jars.packages": packages}
+    if "io.delta:" in packages:
+        confs["spark.sql.extensions"] = DELTA_EXTENSION
+        confs["spark.sql.catalog.spark_catalog"] = DELTA_CATALOG
+    return confs
+
+
 def _register(spark: SparkSession) -> None:
     spark.dataSource.register(DeltaChangeFeedSource)
+    spark.dataSource.register(EventHubsDataSource)

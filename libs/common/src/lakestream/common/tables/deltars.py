@@ -143,6 +143,9 @@ class DeltaRsBackend(TableBackend):
         table = self._table(spec, version).to_pyarrow_table(
             filters=list(filters) if filters else None
         )
+        if table.num_rows == 0:
+            # Spark cannot localise timestamps nested in structs of a chunkless Arrow table.
+            return spark.createDataFrame([], spec.schema)
         return spark.createDataFrame(conform(table, arrow_schema(spec.schema)))
 
     def latest_version(self, spec: TableSpec) -> int:

@@ -1,4 +1,9 @@
-"""Where every table and checkpoint lives under ``<root>/<env>/`` (DESIGN.md, "Tables")."""
+"""Where every table and checkpoint lives (DESIGN.md, "Tables").
+
+Tables live under ``<root>/<env>/`` by path, or, when a Unity Catalog catalog is set, by name:
+``<catalog>.<area>.<table>`` (one schema per area), or ``<catalog>.<schema>.<area>_<table>``
+when a schema is set too. Checkpoints and the landing directory are always paths.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,12 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class TableLayout:
-    """Paths of every lakestream table for one storage root and environment."""
+    """Locations of every lakestream table for one storage root and environment."""
 
     root: str
     env: str
+    catalog: str | None = None
+    schema: str | None = None
 
     @property
     def base(self) -> str:
@@ -23,28 +30,41 @@ class TableLayout:
         return f"{self.base}/{name}"
 
     @property
+    def by_name(self) -> bool:
+        """True when tables are addressed by Unity Catalog name instead of path."""
+        return self.catalog is not None
+
+    def data(self, area: str, table: str) -> str:
+        """Location of table ``<area>/<table>``: a path, or a catalog name when one is set."""
+        if self.catalog is None:
+            return self.table(f"{area}/{table}")
+        if self.schema is None:
+            return f"{self.catalog}.{area}.{table}"
+        return f"{self.catalog}.{self.schema}.{area}_{table}"
+
+    @property
     def bronze_events(self) -> str:
         """``bronze/events``."""
-        return self.table("bronze/events")
+        return self.data("bronze", "events")
 
     def silver(self, event_type: str) -> str:
         """``silver/<event_type>``."""
-        return self.table(f"silver/{event_type}")
+        return self.data("silver", event_type)
 
     @property
     def gold_device_minute(self) -> str:
         """``gold/device_minute``."""
-        return self.table("gold/device_minute")
+        return self.data("gold", "device_minute")
 
     @property
     def dlq_events(self) -> str:
         """``dlq/events``."""
-        return self.table("dlq/events")
+        return self.data("dlq", "events")
 
     @property
     def audit_batches(self) -> str:
         """``audit/batches``."""
-        return self.table("audit/batches")
+        return self.data("audit", "batches")
 
     def checkpoint(self, service: str, query: str = "main") -> str:
         """``_checkpoints/<service>/<query>``."""

