@@ -10,4 +10,12 @@ from lakestream.common.sources.files import landing_files
 
 def open_source(spark: SparkSession, settings: Settings) -> DataFrame:
     """The configured raw-body stream (``LAKESTREAM_SOURCE``)."""
+    if settings.source == "eventhubs":
+        from lakestream.common.sources.eventhubs import eventhubs_stream, options_from_settings
+
+        return eventhubs_stream(spark, options_from_settings(settings), settings.bound_tenants)
+    if settings.source == "kafka":
+        from lakestream.common.sources.kafka import kafka_stream
+
+        return kafka_stream(spark, settings)
     return landing_files(spark, settings.landing_path, settings.max_files_per_trigger)

@@ -1,0 +1,1 @@
+"""Azure Event Hubs: connection settings, the producer and the Kafka-endpoint options."""

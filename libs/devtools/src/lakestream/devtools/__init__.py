@@ -1,0 +1,1 @@
+"""lakestream development tooling: test doubles for local runs, never deployed."""
