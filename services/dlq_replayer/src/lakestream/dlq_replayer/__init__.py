@@ -1,3 +1,3 @@
-"""lakestream DLQ replayer: on-demand replay of dead-lettered events (built in its own issue)."""
+"""lakestream DLQ replayer: browse the dead letter queue and replay rows after a config fix."""
 
 __version__ = "0.1.0"

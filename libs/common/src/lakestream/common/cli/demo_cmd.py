@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import shutil
 import time
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
-from lakestream.common.cli.options import ConfigDirOpt
+from lakestream.common.cli.options import ConfigDirOpt, TelemetryOpt
+from lakestream.common.cli.run_cmd import observe
 from lakestream.common.demo import (
     generate_workload,
     print_summary,
@@ -27,6 +29,20 @@ DEMO_ENV = "demo"
 console = Console()
 
 
+class DemoSource(StrEnum):
+    """Where the demo's events come from."""
+
+    FILES = "files"
+    EVENTHUBS_LOCAL = "eventhubs-local"
+
+
+_EVENTHUBS_DEMO: dict[str, object] = {
+    "source": "eventhubs",
+    "eventhubs_connection_string_env": "LAKESTREAM_DEMO_EVENTHUBS_CONNECTION_STRING",
+    "eventhubs_starting_position": "earliest",
+}
+
+
 def demo(
     events: Annotated[int, typer.Option("--events", min=1, max=5_000_000)] = 20_000,
     seed: Annotated[int, typer.Option("--seed", min=0)] = 7,
@@ -35,10 +51,41 @@ def demo(
     ),
     files: Annotated[int, typer.Option("--files", min=1, max=1000)] = 8,
     config_dir: ConfigDirOpt = None,
+    telemetry: TelemetryOpt = None,
+    source: Annotated[
+        DemoSource,
+        typer.Option(
+            "--source",
+            help="files: landing files; eventhubs-local: a local Event Hubs stand-in fed by "
+            "the producer, read by the eventhubs source.",
+        ),
+    ] = DemoSource.FILES,
 ) -> int:
     """Generate a workload into a fresh ``<root>/demo`` environment and run the chain once."""
+    if source is DemoSource.EVENTHUBS_LOCAL:
+        from lakestream.common.demo.eventhubs_local import local_hub
+
+        with local_hub():
+            return _demo(events, seed, root, files, config_dir, telemetry, hub=True)
+    return _demo(events, seed, root, files, config_dir, telemetry, hub=False)
+
+
+def _demo(
+    events: int,
+    seed: int,
+    root: Path,
+    files: int,
+    config_dir: Path | None,
+    telemetry: str | None,
+    *,
+    hub: bool,
+) -> int:
     settings = load_settings(
-        root=str(root), env=DEMO_ENV, config_dir=config_dir, max_files_per_trigger=2
+        root=str(root),
+        env=DEMO_ENV,
+        config_dir=config_dir,
+        max_files_per_trigger=2,
+        **(_EVENTHUBS_DEMO if hub else {}),
     )
     layout = settings.layout
     base = Path(layout.base)
@@ -46,13 +93,24 @@ def demo(
         console.print(f"resetting demo environment {base}")
         shutil.rmtree(base)
     started = time.monotonic()
-    truth = generate_workload(Path(layout.landing), events, seed, files=files)
+    if hub:
+        from lakestream.common.demo.eventhubs_local import send_workload
+
+        truth, sent = send_workload(events, seed)
+        where = f"Event Hubs (local stand-in) in {sent.seconds:.1f}s, {sent.rate:,.0f} events/s"
+    else:
+        truth = generate_workload(Path(layout.landing), events, seed, files=files)
+        where = str(layout.landing)
     console.print(
         f"generated {truth.total} bodies ({truth.valid} valid, {truth.duplicates} duplicates, "
-        f"{sum(truth.by_reason.values())} bad) into {layout.landing}"
+        f"{sum(truth.by_reason.values())} bad) into {where}"
     )
     runtime = build_runtime(settings)
-    run_once(runtime, list(discover_services().values()))
+    observed = observe(runtime, "demo", telemetry)
+    try:
+        run_once(runtime, list(discover_services().values()))
+    finally:
+        observed.shutdown()
     counts = read_table_counts(layout, runtime.registry.event_types())
     mismatches = reconcile(truth, counts)
     summary_path = Path(settings.root) / "demo-summary.json"

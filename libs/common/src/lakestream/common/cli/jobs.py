@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import typer
 
-from lakestream.common.cli.options import ConfigDirOpt, EnvOpt, OnceOpt, RootOpt, SourcePathOpt
+from lakestream.common.cli.options import (
+    ConfigDirOpt,
+    EnvOpt,
+    OnceOpt,
+    RootOpt,
+    SourceOpt,
+    SourcePathOpt,
+    TelemetryOpt,
+)
 from lakestream.common.cli.process import finish, run_app
 from lakestream.common.cli.run_cmd import run_services
 from lakestream.common.settings import load_settings
@@ -21,9 +29,13 @@ def service_app(name: str) -> typer.Typer:
         env: EnvOpt = None,
         config_dir: ConfigDirOpt = None,
         source_path: SourcePathOpt = None,
+        telemetry: TelemetryOpt = None,
+        source: SourceOpt = None,
     ) -> int:
-        settings = load_settings(root=root, env=env, config_dir=config_dir, source_path=source_path)
-        return run_services([name], settings, once)
+        settings = load_settings(
+            root=root, env=env, config_dir=config_dir, source_path=source_path, source=source
+        )
+        return run_services([name], settings, once, telemetry)
 
     return app
 

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from importlib.metadata import distributions
+from importlib.metadata import distributions, entry_points
 from typing import Annotated
 
 import typer
 
+from lakestream.common.cli.audit_cmd import audit_app
 from lakestream.common.cli.config_cmd import config_app
 from lakestream.common.cli.demo_cmd import demo
-from lakestream.common.cli.options import ConfigDirOpt, EnvOpt, OnceOpt, RootOpt, SourcePathOpt
+from lakestream.common.cli.events_cmd import events_app
+from lakestream.common.cli.options import (
+    ConfigDirOpt,
+    EnvOpt,
+    OnceOpt,
+    RootOpt,
+    SourceOpt,
+    SourcePathOpt,
+    TelemetryOpt,
+)
 from lakestream.common.cli.process import finish, run_app
 from lakestream.common.cli.run_cmd import Layer, run_services
 from lakestream.common.settings import load_settings
@@ -22,7 +32,13 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(config_app, name="config")
+app.add_typer(audit_app, name="audit")
+app.add_typer(events_app, name="events")
 app.command(help="Generate a demo workload, run every layer once and reconcile.")(demo)
+COMMAND_GROUP = "lakestream.commands"
+"""Entry-point group of Typer sub-apps that installed packages add (e.g. ``dlq``)."""
+for _command in entry_points(group=COMMAND_GROUP):
+    app.add_typer(_command.load(), name=_command.name)
 
 
 def installed_versions() -> dict[str, str]:
@@ -56,10 +72,14 @@ def run(
     env: EnvOpt = None,
     config_dir: ConfigDirOpt = None,
     source_path: SourcePathOpt = None,
+    telemetry: TelemetryOpt = None,
+    source: SourceOpt = None,
 ) -> int:
     """Run a layer (or the whole chain) once or continuously until Ctrl-C."""
-    settings = load_settings(root=root, env=env, config_dir=config_dir, source_path=source_path)
-    return run_services([layer.value], settings, once)
+    settings = load_settings(
+        root=root, env=env, config_dir=config_dir, source_path=source_path, source=source
+    )
+    return run_services([layer.value], settings, once, telemetry)
 
 
 def main() -> None:

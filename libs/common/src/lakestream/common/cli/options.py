@@ -18,9 +18,23 @@ ConfigDirOpt = Annotated[
     Path | None,
     typer.Option("--config-dir", help="Platform config directory. [env LAKESTREAM_CONFIG_DIR]"),
 ]
+SourceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--source",
+        help="Raw-body source of bronze: files|eventhubs|kafka. [env LAKESTREAM_SOURCE]",
+    ),
+]
 SourcePathOpt = Annotated[
     str | None,
     typer.Option("--source-path", help="Landing directory of the files source."),
+]
+TelemetryOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--telemetry",
+        help="OpenTelemetry exporter: off|console|otlp (default: from OTEL_* variables, else off).",
+    ),
 ]
 OnceOpt = Annotated[
     bool,

@@ -7,7 +7,10 @@ from enum import StrEnum
 import typer
 from rich.console import Console
 
-from lakestream.common.runtime.service import Service, discover_services
+from lakestream.common import telemetry
+from lakestream.common.logs import configure_logging
+from lakestream.common.runtime.progress import ProgressListener
+from lakestream.common.runtime.service import Runtime, Service, discover_services
 from lakestream.common.runtime.streaming import build_runtime, run_continuous, run_once
 from lakestream.common.settings import Settings
 
@@ -36,18 +39,35 @@ def select_services(names: list[str]) -> list[Service]:
     return [installed[n] for n in names]
 
 
-def run_services(names: list[str], settings: Settings, once: bool) -> int:
+def observe(runtime: Runtime, label: str, telemetry_mode: str | None) -> telemetry.Telemetry:
+    """Structured logs, OpenTelemetry exporters and the query-progress listener for a run."""
+    configure_logging(label, runtime.run_id)
+    try:
+        installed = telemetry.configure(telemetry_mode, label)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--telemetry") from None
+    runtime.spark.streams.addListener(ProgressListener(runtime.layout, runtime.run_id))
+    return installed
+
+
+def run_services(
+    names: list[str], settings: Settings, once: bool, telemetry_mode: str | None = None
+) -> int:
     """Validate config, then run the named services; returns the exit code."""
     services = select_services(names)
     runtime = build_runtime(settings)
+    observed = observe(runtime, "+".join(s.name for s in services), telemetry_mode)
     mode = "once (available-now)" if once else f"continuously ({settings.trigger_interval})"
     console.print(
         f"[bold]lakestream[/bold] run {', '.join(s.name for s in services)} {mode} "
         f"root={runtime.layout.base} run_id={runtime.run_id}",
         highlight=False,
     )
-    if once:
-        run_once(runtime, services)
-    else:
-        run_continuous(runtime, services)
+    try:
+        if once:
+            run_once(runtime, services)
+        else:
+            run_continuous(runtime, services)
+    finally:
+        observed.shutdown()
     return 0

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pyspark.sql import DataFrame, Row
 from pyspark.sql import functions as F
 
+from lakestream.common import telemetry
 from lakestream.common.redact import redact
 from lakestream.common.runtime.audit import FAILED, SUCCEEDED, BatchCounts, audit_rows
 from lakestream.common.runtime.batch import UNATTRIBUTED, BatchContext, BatchResult, TableWrite
@@ -63,6 +64,8 @@ class BatchRunner:
             raise ShutdownRequestedError(f"{self.app_id}: batch {batch_id} not started, stopping")
         ctx = BatchContext(self.runtime, self.service, self.flow.name, batch_id, utcnow())
         counts = BatchCounts()
+        span = telemetry.start_batch(ctx)
+        status, error = SUCCEEDED, None
         try:
             result = self.flow.transform(df, ctx)
             counts = self._write(ctx, result)
@@ -74,6 +77,7 @@ class BatchRunner:
             self.runtime.fault_point("after_audit", ctx)
         except Exception as exc:
             message = error_text(exc)
+            status, error = FAILED, message
             log.error("%s batch %s failed: %s", self.app_id, batch_id, message)
             self.runtime.failures[f"{self.service.name}.{self.flow.name}"] = (
                 f"batch {batch_id}: {message}"
@@ -85,6 +89,7 @@ class BatchRunner:
                 log.error("could not write the FAILED audit row: %s", redact(str(audit_exc)))
             raise
         finally:
+            telemetry.end_batch(ctx, span, counts, status, error)
             ctx.release()
 
     def _txn(self, ctx: BatchContext) -> Txn:
