@@ -89,8 +89,8 @@ def test_messages_empty_is_typed_empty_array() -> None:
 def test_messages_keeps_every_condition_in_order() -> None:
     sql = messages([("a > 1", "'big'"), ("b IS NULL", "'missing'")])
     assert sql == (
-        "filter(array(CASE WHEN a > 1 THEN 'big' END, CASE WHEN b IS NULL THEN 'missing' END), "
-        "m -> m IS NOT NULL)"
+        "array_compact(array(CASE WHEN a > 1 THEN 'big' END, "
+        "CASE WHEN b IS NULL THEN 'missing' END))"
     )
 
 

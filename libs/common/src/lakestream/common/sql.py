@@ -30,12 +30,14 @@ def in_list(values: Iterable[object]) -> str:
 def messages(conditions: list[tuple[str, str]]) -> str:
     """Array of the messages whose failure condition holds, NULLs removed.
 
+    ``array_compact`` (not a ``filter`` lambda) keeps the expression code-generated.
+
     ``conditions`` pairs a boolean SQL failure condition with a SQL string expression.
     """
     if not conditions:
         return "CAST(array() AS array<string>)"
     items = ", ".join(f"CASE WHEN {cond} THEN {msg} END" for cond, msg in conditions)
-    return f"filter(array({items}), m -> m IS NOT NULL)"
+    return f"array_compact(array({items}))"
 
 
 def variant_kind(expr: str) -> str:
