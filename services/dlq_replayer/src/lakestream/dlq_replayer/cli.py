@@ -26,9 +26,11 @@ from lakestream.dlq_replayer.replay import (
     DUPLICATE,
     FAILED_OUTCOME,
     RECOVERED,
+    REPUBLISHED,
     SERVICE_NAME,
     replay,
 )
+from lakestream.dlq_replayer.republish import republish as republish_rows
 from lakestream.dlq_replayer.selection import STATUSES, DlqFilter, find_row, read_dlq
 
 dlq_app = typer.Typer(
@@ -206,6 +208,14 @@ def replay_rows(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Report what would happen; write nothing.")
     ] = False,
+    republish: Annotated[
+        bool,
+        typer.Option(
+            "--republish",
+            help="Send the raw bodies back to Event Hubs (LAKESTREAM_EVENTHUBS_* settings) "
+            "instead of writing tables; bronze ingests them again.",
+        ),
+    ] = False,
     root: RootOpt = None,
     env: EnvOpt = None,
     config_dir: ConfigDirOpt = None,
@@ -225,13 +235,21 @@ def replay_rows(
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--telemetry") from None
     try:
-        report = replay(runtime, where, limit, dry_run, runtime.run_id)
+        if republish:
+            report = republish_rows(runtime, where, limit, dry_run, runtime.run_id)
+        else:
+            report = replay(runtime, where, limit, dry_run, runtime.run_id)
     finally:
         observed.shutdown()
     mode = "dry run (nothing written)" if dry_run else f"replay {report.replay_id}"
     summary = Table("", "rows", title=f"DLQ {mode}")
     summary.add_row("selected", str(report.selected))
-    summary.add_row("recovered" if not dry_run else "would recover", str(report.count(RECOVERED)))
+    if republish:
+        sent = "would republish" if dry_run else "republished to Event Hubs"
+        summary.add_row(sent, str(report.count(REPUBLISHED)))
+    else:
+        recovered = "recovered" if not dry_run else "would recover"
+        summary.add_row(recovered, str(report.count(RECOVERED)))
     summary.add_row("failed again", str(report.count(FAILED_OUTCOME)))
     for code, n in sorted(report.failed_by_reason().items()):
         summary.add_row(f"  {code}", str(n))

@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 import pyarrow as pa
 from deltalake import DeltaTable
@@ -60,6 +61,7 @@ SERVICE_NAME = "dlq_replayer"
 RECOVERED = "recovered"
 DUPLICATE = "duplicate"
 FAILED_OUTCOME = "failed_again"
+REPUBLISHED = "republished"
 MAX_ATTEMPTS = 8
 SOURCE_ORDER = ("file", "line", "partition", "sequence_number")
 _OUTCOME_COLUMNS = (
@@ -71,6 +73,9 @@ _OUTCOME_COLUMNS = (
     "reason_code",
     "reason_detail",
 )
+
+
+RowLike = TypeVar("RowLike", Row, dict[str, Any])
 
 
 class ReplayConflictError(RuntimeError):
@@ -162,13 +167,13 @@ def _run_stage(
     try:
         outcomes = run(ctx, rows, dry_run)
         if not dry_run and outcomes:
-            _mark(ctx.runtime, outcomes, ctx.runtime.run_id, ctx.started_at)
-            _audit(ctx, outcomes, SUCCEEDED, None)
+            mark(ctx.runtime, outcomes, ctx.runtime.run_id, ctx.started_at)
+            audit(ctx, outcomes, SUCCEEDED, None)
         return outcomes
     except Exception as exc:
         status, error = FAILED, redact(f"{type(exc).__name__}: {exc}")[:2000]
         if not dry_run:
-            _audit(ctx, [], FAILED, error)
+            audit(ctx, [], FAILED, error)
         raise
     finally:
         if span is not None:
@@ -184,16 +189,17 @@ def _context(runtime: Runtime, stage: Stage, replay_id: str, started: datetime) 
     return BatchContext(replay_runtime, service, stage.value, batch_id, started)
 
 
-def _bucket(runtime: Runtime, tenant: str | None) -> str:
+def bucket(runtime: Runtime, tenant: str | None) -> str:
+    """The audit tenant bucket of a DLQ row's claimed tenant."""
     return tenant if tenant in runtime.registry.tenants else UNATTRIBUTED
 
 
-def _ordered(rows: Iterable[Row]) -> list[Row]:
+def ordered(rows: Iterable[RowLike]) -> list[RowLike]:
     """Rows in source order (file and line, or partition and sequence number), then dlq_id."""
 
-    def key(row: Row) -> tuple[object, ...]:
-        source = row["source"] or {}
-        parts = [source[name] if source else None for name in SOURCE_ORDER]
+    def key(row: RowLike) -> tuple[object, ...]:
+        source: Any = row["source"] or {}
+        parts: list[Any] = [source[name] if source else None for name in SOURCE_ORDER]
         return (*[(p is None, p if p is not None else 0) for p in parts], row["dlq_id"])
 
     return sorted(rows, key=key)
@@ -205,8 +211,8 @@ def _split(ctx: BatchContext, rows: list[Row], stage: Stage) -> tuple[list[Outco
     Returns (outcomes for failed rows and in-selection duplicates, candidate rows).
     """
     outcomes, candidates, seen = [], [], set()
-    for row in _ordered(rows):
-        tenant = _bucket(ctx.runtime, row["tenant_id"])
+    for row in ordered(rows):
+        tenant = bucket(ctx.runtime, row["tenant_id"])
         if row["reason_code"] is not None:
             outcomes.append(
                 Outcome(
@@ -242,7 +248,7 @@ def _insert(
         inserted = _insert_with_retry(ctx, spec, rows)
     outcomes = []
     for row in candidates:
-        tenant = _bucket(ctx.runtime, row["tenant_id"])
+        tenant = bucket(ctx.runtime, row["tenant_id"])
         if inserted[row["event_id"]] > 0:
             inserted[row["event_id"]] -= 1
             outcomes.append(Outcome(row["dlq_id"], stage, tenant, RECOVERED))
@@ -354,7 +360,7 @@ def _replay_silver(ctx: BatchContext, rows: DataFrame, dry_run: bool) -> list[Ou
     return outcomes
 
 
-def _mark(runtime: Runtime, outcomes: list[Outcome], replay_id: str, at: datetime) -> None:
+def mark(runtime: Runtime, outcomes: list[Outcome], replay_id: str, at: datetime) -> None:
     """MERGE the replay status into ``dlq/events`` on dlq_id, keeping each row's history.
 
     ``replay_attempts`` is incremented in the MERGE itself (``t.replay_attempts + 1``), so
@@ -405,14 +411,20 @@ def _retry(what: str, action: Callable[[], object]) -> None:
 def counts_of(outcomes: list[Outcome]) -> BatchCounts:
     """Audit counts of one stage: input = recovered + failed_again + duplicates, per tenant."""
     counts = BatchCounts()
-    target = {RECOVERED: counts.output, FAILED_OUTCOME: counts.dlq, DUPLICATE: counts.duplicates}
+    target = {
+        RECOVERED: counts.output,
+        REPUBLISHED: counts.output,
+        FAILED_OUTCOME: counts.dlq,
+        DUPLICATE: counts.duplicates,
+    }
     for o in outcomes:
         counts.input[o.tenant] += 1
         target[o.outcome][o.tenant] += 1
     return counts
 
 
-def _audit(ctx: BatchContext, outcomes: list[Outcome], status: str, error: str | None) -> None:
+def audit(ctx: BatchContext, outcomes: list[Outcome], status: str, error: str | None) -> None:
+    """Audit rows of one replay stage (service dlq_replayer)."""
     runtime = ctx.runtime
     rows = audit_rows(ctx, counts_of(outcomes), status, error, datetime.now(UTC))
     df = runtime.spark.createDataFrame(rows, AUDIT_BATCHES)

@@ -373,6 +373,19 @@ def options_from_settings(settings: Settings) -> dict[str, str]:
     return {k: str(v) for k, v in given.items() if v is not None}
 
 
+def settings_target(settings: Settings) -> EventHubsTarget:
+    """The hub the settings name, with its credential resolved (for producers, e.g. republish)."""
+    opts = options_from_settings(settings)
+    return resolve_target(
+        namespace=opts.get("namespace"),
+        hub=opts.get("hub"),
+        consumer_group=opts.get("consumerGroup"),
+        connection_string_env=opts.get("connectionStringEnv"),
+        secret_scope=opts.get("secretScope"),
+        secret_key=opts.get("secretKey"),
+    )
+
+
 def forward_secret(spark: SparkSession, options: dict[str, str]) -> dict[str, str]:
     """Resolve the hub and its connection string on the driver; hand the value to the workers.
 
