@@ -263,6 +263,22 @@ def test_upsert_updates_matches_and_inserts_the_rest(
     assert rows == {("acme", "d1"): 5, ("globex", "d2"): 2}
 
 
+def test_update_matched_updates_only_matching_rows_with_expressions(
+    new_backend: BackendFactory, spark: SparkSession, layout: TableLayout
+) -> None:
+    backend = new_backend()
+    spec = gold_device_minute(layout)
+    backend.ensure(spec)
+    rows = frame(spark, spec.schema, gold_row("d1", 1), gold_row("d2", 2))
+    backend.upsert(spec, rows, Txn("g", 0))
+    changes = frame(spark, spec.schema, gold_row("d1", 10), gold_row("d9", 7))
+    updates = {"event_count": "t.event_count + s.event_count"}
+    backend.update_matched(spec, changes, updates)
+    backend.update_matched(spec, changes.limit(0), updates)
+    counts = {r["device_id"]: r["event_count"] for r in backend.read(spark, spec).collect()}
+    assert counts == {"d1": 11, "d2": 2}
+
+
 def test_change_feed_streams_each_commit_once_from_its_checkpoint(
     new_backend: BackendFactory, spark: SparkSession, layout: TableLayout, tmp_path: Path
 ) -> None:

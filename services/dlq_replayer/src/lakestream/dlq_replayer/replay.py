@@ -21,21 +21,17 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import pyarrow as pa
-from deltalake import DeltaTable
-from deltalake.exceptions import CommitFailedError
 from pyspark.sql import DataFrame, Row
 from pyspark.sql import functions as F
 
 from lakestream.common import telemetry
 from lakestream.common.envelope import parse_envelope
-from lakestream.common.errors import LakestreamError
 from lakestream.common.reasons import ReasonCode, Stage
 from lakestream.common.redact import redact
 from lakestream.common.runtime.audit import FAILED, SUCCEEDED, BatchCounts, audit_rows
 from lakestream.common.runtime.batch import UNATTRIBUTED, BatchContext
 from lakestream.common.runtime.service import Runtime, Service
-from lakestream.common.tables.backend import Txn
-from lakestream.common.tables.deltars import DeltaRsBackend
+from lakestream.common.tables.backend import Txn, WriteConflictError
 from lakestream.common.tables.schemas import (
     AUDIT_BATCHES,
     BRONZE_EVENTS,
@@ -52,7 +48,7 @@ from lakestream.dlq_replayer.selection import (
     REPLAYABLE,
     REPLAYED,
     DlqFilter,
-    read_dlq,
+    select_rows,
 )
 
 log = logging.getLogger(__name__)
@@ -129,15 +125,10 @@ def replay(
     replay_id: str | None = None,
 ) -> ReplayReport:
     """Replay the selected DLQ rows (pending and failed_again unless ``where`` says otherwise)."""
-    if not isinstance(runtime.backend, DeltaRsBackend) or runtime.layout.by_name:
-        raise LakestreamError(
-            "dlq replay needs the delta-rs backend and path-addressed tables so far "
-            "(LAKESTREAM_BACKEND=delta-rs, no LAKESTREAM_CATALOG)"
-        )
     if where.statuses is None:
         where = replace(where, statuses=REPLAYABLE)
     report = ReplayReport(replay_id or uuid.uuid4().hex[:12], dry_run)
-    selected = read_dlq(runtime.layout, where)
+    selected = select_rows(runtime, where)
     if limit is not None:
         selected = selected.slice(0, limit)
     if selected.num_rows == 0:
@@ -262,8 +253,7 @@ def _present_keys(
 ) -> set[tuple[str, str]]:
     """(tenant_id, event_id) keys of the candidates that ``spec`` already holds."""
     runtime = ctx.runtime
-    if not DeltaTable.is_deltatable(spec.location):
-        return set()
+    runtime.backend.ensure(spec)
     tenants = sorted({r["tenant_id"] for r in candidates})
     held = runtime.backend.read(runtime.spark, spec, filters=[("tenant_id", "in", tenants)])
     wanted = {(r["tenant_id"], r["event_id"]) for r in candidates}
@@ -283,7 +273,7 @@ def _insert_with_retry(ctx: BatchContext, spec: TableSpec, rows: DataFrame) -> C
     for attempt in range(MAX_ATTEMPTS):
         try:
             written = runtime.backend.insert_new(spec, rows, Txn(app_id, attempt))
-        except CommitFailedError as exc:
+        except WriteConflictError as exc:
             log.warning("replay write to %s conflicted (%s); retrying", spec.name, exc)
             time.sleep(random.uniform(0.1, 0.5) * (attempt + 1))
             continue
@@ -375,8 +365,8 @@ def mark(runtime: Runtime, outcomes: list[Outcome], replay_id: str, at: datetime
             "last_replay_id": pa.array([replay_id] * len(outcomes), pa.string()),
         }
     )
-    location = dlq_events(runtime.layout).location
-    options = getattr(runtime.backend, "storage_options", None)
+    spec = dlq_events(runtime.layout)
+    df = runtime.spark.createDataFrame(source)
     updates = {
         "replay_status": (
             f"CASE WHEN t.replay_status = '{REPLAYED}' THEN t.replay_status "
@@ -386,15 +376,7 @@ def mark(runtime: Runtime, outcomes: list[Outcome], replay_id: str, at: datetime
         "last_replay_at": "s.last_replay_at",
         "last_replay_id": "s.last_replay_id",
     }
-    _retry(
-        "dlq/events status",
-        lambda: (
-            DeltaTable(location, storage_options=options)
-            .merge(source, "t.dlq_id = s.dlq_id", source_alias="s", target_alias="t")
-            .when_matched_update(updates=updates)
-            .execute()
-        ),
-    )
+    _retry("dlq/events status", lambda: runtime.backend.update_matched(spec, df, updates))
 
 
 def _retry(what: str, action: Callable[[], object]) -> None:
@@ -402,7 +384,7 @@ def _retry(what: str, action: Callable[[], object]) -> None:
         try:
             action()
             return
-        except CommitFailedError as exc:
+        except WriteConflictError as exc:
             log.warning("%s conflicted (%s); retrying", what, exc)
             time.sleep(random.uniform(0.1, 0.5) * (attempt + 1))
     raise ReplayConflictError(f"{what}: still conflicting after {MAX_ATTEMPTS} attempts")

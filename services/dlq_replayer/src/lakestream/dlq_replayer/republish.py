@@ -29,7 +29,7 @@ from lakestream.dlq_replayer.replay import (
     mark,
     ordered,
 )
-from lakestream.dlq_replayer.selection import REPLAYABLE, DlqFilter, read_dlq
+from lakestream.dlq_replayer.selection import REPLAYABLE, DlqFilter, select_rows
 
 REPUBLISH_LAYER = "republish"
 REPUBLISH_BATCH = 2
@@ -47,7 +47,7 @@ def republish(
     if where.statuses is None:
         where = replace(where, statuses=REPLAYABLE)
     report = ReplayReport(replay_id or runtime.run_id, dry_run)
-    selected = read_dlq(runtime.layout, where)
+    selected = select_rows(runtime, where)
     if limit is not None:
         selected = selected.slice(0, limit)
     rows = ordered(selected.to_pylist())

@@ -10,9 +10,10 @@ import pyarrow.compute as pc
 from deltalake import DeltaTable
 
 from lakestream.common.audit.tables import require_paths
+from lakestream.common.runtime.service import Runtime
 from lakestream.common.tables.arrow import arrow_schema, conform
 from lakestream.common.tables.layout import TableLayout
-from lakestream.common.tables.schemas import DLQ_EVENTS
+from lakestream.common.tables.schemas import DLQ_EVENTS, dlq_events
 
 PENDING = "pending"
 REPLAYED = "replayed"
@@ -66,6 +67,17 @@ def read_dlq(layout: TableLayout, where: DlqFilter | None = None) -> pa.Table:
     table = conform(DeltaTable(layout.dlq_events).to_pyarrow_table(), schema)
     if where is not None:
         table = table.filter(where.mask(table))
+    return table.sort_by([("failed_at", "ascending"), ("dlq_id", "ascending")])
+
+
+def select_rows(runtime: Runtime, where: DlqFilter) -> pa.Table:
+    """Rows of ``dlq/events`` matching ``where`` read through the runtime's table backend
+    (paths or Unity Catalog names), in failure order."""
+    spec = dlq_events(runtime.layout)
+    runtime.backend.ensure(spec)
+    rows = runtime.backend.read(runtime.spark, spec).toArrow()
+    table = conform(rows, arrow_schema(DLQ_EVENTS))
+    table = table.filter(where.mask(table))
     return table.sort_by([("failed_at", "ascending"), ("dlq_id", "ascending")])
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +35,10 @@ class WriteResult:
     replayed: bool = False
 
 
+class WriteConflictError(RuntimeError):
+    """A concurrent writer committed first; the write may be retried against the new state."""
+
+
 class TableBackend(ABC):
     """Creates, writes (idempotently) and streams Delta tables."""
 
@@ -53,6 +57,14 @@ class TableBackend(ABC):
     @abstractmethod
     def upsert(self, spec: TableSpec, df: DataFrame, txn: Txn) -> WriteResult:
         """Update rows matching ``spec.keys``, insert the others."""
+
+    @abstractmethod
+    def update_matched(self, spec: TableSpec, df: DataFrame, updates: Mapping[str, str]) -> None:
+        """Update the rows matching ``df`` on ``spec.keys`` (no inserts, no app transaction).
+
+        ``updates`` maps columns to SQL over aliases ``t`` (table) and ``s`` (``df``). Raises
+        ``WriteConflictError`` when a concurrent writer committed first.
+        """
 
     @abstractmethod
     def change_counts(self, spec: TableSpec, version: int, column: str) -> dict[str | None, int]:

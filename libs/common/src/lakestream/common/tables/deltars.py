@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pyarrow as pa
 import pyarrow.compute as pc
 from deltalake import CommitProperties, DeltaTable, Field, Transaction, write_deltalake
+from deltalake.exceptions import CommitFailedError
 from pyspark.sql import DataFrame, SparkSession
 
 from lakestream.common.tables.arrow import arrow_schema, conform, with_cdf_columns
-from lakestream.common.tables.backend import Filter, TableBackend, Txn, WriteResult
+from lakestream.common.tables.backend import (
+    Filter,
+    TableBackend,
+    Txn,
+    WriteConflictError,
+    WriteResult,
+)
 from lakestream.common.tables.cdf_source import CHANGE_FEED_FORMAT
 from lakestream.common.tables.schemas import CDF_ENABLED, TableSpec
 
@@ -111,7 +118,10 @@ class DeltaRsBackend(TableBackend):
         )
         if update:
             merger = merger.when_matched_update_all()
-        merger.when_not_matched_insert_all().execute()
+        try:
+            merger.when_not_matched_insert_all().execute()
+        except CommitFailedError as exc:
+            raise WriteConflictError(f"{spec.name}: {exc}") from exc
         return WriteResult(self._txn_commit(spec, txn))
 
     def insert_new(self, spec: TableSpec, df: DataFrame, txn: Txn) -> WriteResult:
@@ -121,6 +131,18 @@ class DeltaRsBackend(TableBackend):
     def upsert(self, spec: TableSpec, df: DataFrame, txn: Txn) -> WriteResult:
         """Update-or-insert MERGE on ``spec.keys``."""
         return self._merge(spec, df, txn, update=True)
+
+    def update_matched(self, spec: TableSpec, df: DataFrame, updates: Mapping[str, str]) -> None:
+        """Matched-only MERGE on ``spec.keys``; a commit conflict raises WriteConflictError."""
+        source = df.toArrow()
+        if source.num_rows == 0:
+            return
+        predicate = " AND ".join(f"t.{k} = s.{k}" for k in spec.keys)
+        merger = self._table(spec).merge(source, predicate, source_alias="s", target_alias="t")
+        try:
+            merger.when_matched_update(updates=dict(updates)).execute()
+        except CommitFailedError as exc:
+            raise WriteConflictError(f"{spec.name}: {exc}") from exc
 
     def change_counts(self, spec: TableSpec, version: int, column: str) -> dict[str | None, int]:
         """Rows inserted by one commit, counted by ``column`` (read from the change feed)."""

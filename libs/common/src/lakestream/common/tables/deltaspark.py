@@ -9,7 +9,7 @@ commit's ``userMetadata`` holding the same key, which is how a replay finds its 
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import reduce
 from typing import Any
@@ -20,7 +20,13 @@ from pyspark.sql import functions as F
 from pyspark.sql.streaming.readwriter import DataStreamReader
 
 from lakestream.common.tables.arrow import with_cdf_columns
-from lakestream.common.tables.backend import Filter, TableBackend, Txn, WriteResult
+from lakestream.common.tables.backend import (
+    Filter,
+    TableBackend,
+    Txn,
+    WriteConflictError,
+    WriteResult,
+)
 from lakestream.common.tables.schemas import CDF_ENABLED, TableSpec
 
 TXN_METADATA_KEY = "lakestream.txn"
@@ -61,6 +67,17 @@ def sql_ref(spec: TableSpec) -> str:
     if spec.by_name:
         return ".".join(f"`{part}`" for part in spec.location.split("."))
     return f"delta.`{spec.location}`"
+
+
+@contextmanager
+def _conflicts_as(spec: TableSpec) -> Iterator[None]:
+    """Turn Delta's concurrent-modification exceptions into WriteConflictError."""
+    try:
+        yield
+    except Exception as exc:
+        if "Concurrent" not in type(exc).__name__ and "CONCURRENT" not in str(exc)[:200]:
+            raise
+        raise WriteConflictError(f"{spec.name}: {type(exc).__name__}") from exc
 
 
 class DeltaSparkBackend(TableBackend):
@@ -188,9 +205,20 @@ class DeltaSparkBackend(TableBackend):
         if update:
             merger = merger.whenMatchedUpdateAll()
         merger = merger.whenNotMatchedInsertAll()
-        with self._txn_confs(spark, txn):
+        with self._txn_confs(spark, txn), _conflicts_as(spec):
             merger.execute()
         return self._written(self._txn_commit(spark, spec, txn))
+
+    def update_matched(self, spec: TableSpec, df: DataFrame, updates: Mapping[str, str]) -> None:
+        """Matched-only MERGE on ``spec.keys``; Delta's concurrent-modification errors raise
+        WriteConflictError."""
+        if df.isEmpty():
+            return
+        spark = df.sparkSession
+        condition = reduce(operator.and_, [F.col(f"t.{k}") == F.col(f"s.{k}") for k in spec.keys])
+        merger = self._table(spark, spec).alias("t").merge(df.alias("s"), condition)
+        with _conflicts_as(spec):
+            merger.whenMatchedUpdate(set={c: F.expr(e) for c, e in updates.items()}).execute()
 
     def insert_new(self, spec: TableSpec, df: DataFrame, txn: Txn) -> WriteResult:
         """Insert-if-absent MERGE on ``spec.keys``, pruned to the batch's partitions."""
