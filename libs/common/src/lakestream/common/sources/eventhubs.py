@@ -12,7 +12,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -336,16 +336,8 @@ class EventHubsDataSource(DataSource):
 
     def streamReader(self, schema: StructType) -> DataSourceStreamReader:
         """Resolve the hub and its credential on the driver, then build the reader."""
-        opts = {k.lower(): v for k, v in dict(self.options).items()}
-        target = resolve_target(
-            namespace=opts.get("namespace"),
-            hub=opts.get("hub"),
-            consumer_group=opts.get("consumergroup"),
-            connection_string_env=opts.get("connectionstringenv"),
-            secret_scope=opts.get("secretscope"),
-            secret_key=opts.get("secretkey"),
-        )
-        return EventHubsReader(schema, dict(self.options), target)
+        options = dict(self.options)
+        return EventHubsReader(schema, options, target_from_options(options))
 
 
 def options_from_settings(settings: Settings) -> dict[str, str]:
@@ -373,17 +365,22 @@ def options_from_settings(settings: Settings) -> dict[str, str]:
     return {k: str(v) for k, v in given.items() if v is not None}
 
 
-def settings_target(settings: Settings) -> EventHubsTarget:
-    """The hub the settings name, with its credential resolved (for producers, e.g. republish)."""
-    opts = options_from_settings(settings)
+def target_from_options(options: Mapping[str, str]) -> EventHubsTarget:
+    """The hub and credential that reader options name (option keys are case-insensitive)."""
+    opts = {k.lower(): v for k, v in options.items()}
     return resolve_target(
         namespace=opts.get("namespace"),
         hub=opts.get("hub"),
-        consumer_group=opts.get("consumerGroup"),
-        connection_string_env=opts.get("connectionStringEnv"),
-        secret_scope=opts.get("secretScope"),
-        secret_key=opts.get("secretKey"),
+        consumer_group=opts.get("consumergroup"),
+        connection_string_env=opts.get("connectionstringenv"),
+        secret_scope=opts.get("secretscope"),
+        secret_key=opts.get("secretkey"),
     )
+
+
+def settings_target(settings: Settings) -> EventHubsTarget:
+    """The hub the settings name, with its credential resolved (for producers, e.g. republish)."""
+    return target_from_options(options_from_settings(settings))
 
 
 def forward_secret(spark: SparkSession, options: dict[str, str]) -> dict[str, str]:
@@ -397,14 +394,7 @@ def forward_secret(spark: SparkSession, options: dict[str, str]) -> dict[str, st
     environment variable (``SparkContext.environment``, like ``spark.executorEnv.*``), so it never
     appears in the query's options, plan or logs; the options name only that variable.
     """
-    opts = {k.lower(): v for k, v in options.items()}
-    target = resolve_target(
-        namespace=opts.get("namespace"),
-        hub=opts.get("hub"),
-        connection_string_env=opts.get("connectionstringenv"),
-        secret_scope=opts.get("secretscope"),
-        secret_key=opts.get("secretkey"),
-    )
+    target = target_from_options(options)
     if target.connection_string is None:
         return options
     name = f"{FORWARDED_ENV}_{re.sub(r'[^A-Za-z0-9]', '_', target.hub).upper()}"
