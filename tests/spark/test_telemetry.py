@@ -42,8 +42,8 @@ def _points(reader: InMemoryMetricReader) -> dict[str, list[Any]]:
     return found
 
 
-def _by_tenant(points: list[Any]) -> dict[str, int]:
-    return {p.attributes["tenant_id"]: p.value for p in points}
+def _by_key(points: list[Any]) -> dict[tuple[str, str], int]:
+    return {(p.attributes["tenant_id"], p.attributes["event_type"]): p.value for p in points}
 
 
 def test_bronze_batch_metrics_spans_and_progress(
@@ -67,26 +67,22 @@ def test_bronze_batch_metrics_spans_and_progress(
         lake.spark.streams.removeListener(listener)
 
     points = _points(reader)
-    assert _by_tenant(points["lakestream.batch.input_rows"]) == {
-        "acme": 2,
-        "globex": 1,
-        "_unattributed": 2,
+    th, unknown = "temp_humidity", "_unknown"
+    assert _by_key(points["lakestream.batch.input_rows"]) == {
+        ("acme", th): 2,
+        ("globex", th): 1,
+        ("_unattributed", th): 1,
+        ("_unattributed", unknown): 1,
     }
-    assert _by_tenant(points["lakestream.batch.output_rows"]) == {
-        "acme": 2,
-        "globex": 1,
-        "_unattributed": 0,
+    assert _by_key(points["lakestream.batch.output_rows"]) == {("acme", th): 2, ("globex", th): 1}
+    assert _by_key(points["lakestream.batch.dlq_rows"]) == {
+        ("_unattributed", th): 1,
+        ("_unattributed", unknown): 1,
     }
-    assert _by_tenant(points["lakestream.batch.dlq_rows"]) == {
-        "acme": 0,
-        "globex": 0,
-        "_unattributed": 2,
-    }
-    assert sum(p.value for p in points["lakestream.batch.duplicate_rows"]) == 0
+    assert "lakestream.batch.duplicate_rows" not in points
     for point in points["lakestream.batch.input_rows"]:
         assert point.attributes["service"] == "bronze"
         assert point.attributes["layer"] == "bronze"
-        assert point.attributes["event_type"] == telemetry.ALL_EVENT_TYPES
     [batches] = points["lakestream.batches"]
     assert (batches.value, batches.attributes["status"]) == (1, "SUCCEEDED")
     [duration] = points["lakestream.batch.duration"]

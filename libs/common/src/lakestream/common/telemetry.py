@@ -4,7 +4,8 @@ Off unless asked for: ``--telemetry console|otlp`` on the command line, or the s
 ``OTEL_TRACES_EXPORTER`` / ``OTEL_METRICS_EXPORTER`` (``console``, ``otlp``, ``none``) and
 ``OTEL_EXPORTER_OTLP_ENDPOINT`` variables (OTLP over HTTP). ``OTEL_SDK_DISABLED=true`` wins.
 Attribute values have bounded cardinality: tenants are audit buckets (unknown tenants are
-``_unattributed``), event types are the configured ones or ``_all`` for a whole batch.
+``_unattributed``); row counters carry the event type (a configured one, or ``_unknown``), while
+per-batch measures (duration, lag) use ``_all``.
 """
 
 from __future__ import annotations
@@ -167,11 +168,13 @@ def configure(explicit: str | None, service: str) -> Telemetry:
     return telemetry
 
 
-def _attributes(ctx: BatchContext, tenant: str | None) -> dict[str, str]:
+def _attributes(
+    ctx: BatchContext, tenant: str | None, event_type: str = ALL_EVENT_TYPES
+) -> dict[str, str]:
     attributes = {
         "service": ctx.service.name,
         "layer": ctx.service.layer,
-        "event_type": ALL_EVENT_TYPES,
+        "event_type": event_type,
     }
     if tenant is not None:
         attributes["tenant_id"] = tenant
@@ -206,10 +209,14 @@ def end_batch(
         "dlq": counts.dlq,
         "duplicate": counts.duplicates,
     }
+    if counts.typed:
+        for (kind, tenant, event_type), n in counts.typed.items():
+            telemetry.rows[kind].add(n, _attributes(ctx, tenant, event_type))
     for tenant in counts.tenants():
         attributes = _attributes(ctx, tenant)
-        for kind, counter in kinds.items():
-            telemetry.rows[kind].add(counter[tenant], attributes)
+        if not counts.typed:
+            for kind, counter in kinds.items():
+                telemetry.rows[kind].add(counter[tenant], attributes)
         for statistic, values in (("p50", counts.lag_p50), ("max", counts.lag_max)):
             lag = values.get(tenant)
             if lag is not None:

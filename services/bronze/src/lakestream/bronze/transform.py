@@ -9,7 +9,7 @@ from lakestream.common.envelope import parse_envelope
 from lakestream.common.reasons import Stage
 from lakestream.common.runtime.batch import BatchContext, BatchResult, TableWrite
 from lakestream.common.runtime.dlq import to_dlq
-from lakestream.common.runtime.runner import tenant_bucket
+from lakestream.common.runtime.runner import tenant_bucket, type_bucket
 from lakestream.common.tables.schemas import BRONZE_EVENTS, bronze_events
 
 
@@ -32,6 +32,7 @@ def transform(df: DataFrame, ctx: BatchContext) -> BatchResult:
     rejected = to_dlq(parsed.where(F.col("reason_code").isNotNull()), Stage.BRONZE, ctx.started_at)
     audit_input = parsed.select(
         F.expr(tenant_bucket("tenant_id", tenants)).alias("tenant"),
+        F.expr(type_bucket("event_type", runtime.registry.event_types())).alias("event_type"),
         F.col("source.enqueued_time").alias("lag_from"),
     )
     return BatchResult(

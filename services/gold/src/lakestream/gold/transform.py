@@ -102,6 +102,7 @@ def transform(df: DataFrame, ctx: BatchContext) -> BatchResult:
     return BatchResult(
         input=rows.select(
             F.expr(tenant_bucket("tenant_id", tenants)).alias("tenant"),
+            F.lit(product.source_event_type).alias("event_type"),
             F.col("ingest_time").alias("lag_from"),
         ),
         writes=writes,

@@ -10,7 +10,7 @@ from pyspark.sql import functions as F
 from lakestream.common.reasons import ReasonCode, Stage
 from lakestream.common.runtime.batch import BatchContext, BatchResult, TableWrite
 from lakestream.common.runtime.dlq import to_dlq
-from lakestream.common.runtime.runner import tenant_bucket
+from lakestream.common.runtime.runner import tenant_bucket, type_bucket
 from lakestream.common.tables.schemas import silver_events
 from lakestream.common.validation import VIOLATIONS, validate_payloads
 
@@ -49,7 +49,12 @@ def transform(df: DataFrame, ctx: BatchContext) -> BatchResult:
             .withColumn("reason_code", F.lit(ReasonCode.CONTRACT_VIOLATION.value))
             .withColumn("reason_detail", F.array_join(VIOLATIONS, "; "))
         )
-        offered.append(valid.select(F.expr(tenant_bucket("tenant_id", tenants)).alias("tenant")))
+        offered.append(
+            valid.select(
+                F.expr(tenant_bucket("tenant_id", tenants)).alias("tenant"),
+                F.lit(event_type).alias("event_type"),
+            )
+        )
     known = registry.event_types()
     orphans = rows.where(~F.col("event_type").isin(known)).withColumns(
         {
@@ -69,6 +74,7 @@ def transform(df: DataFrame, ctx: BatchContext) -> BatchResult:
     return BatchResult(
         input=rows.select(
             F.expr(tenant_bucket("tenant_id", tenants)).alias("tenant"),
+            F.expr(type_bucket("event_type", known)).alias("event_type"),
             F.col("ingest_time").alias("lag_from"),
         ),
         writes=writes,

@@ -23,6 +23,8 @@ class BatchCounts:
     duplicates: Counter[str] = field(default_factory=Counter)
     lag_p50: dict[str | None, int | None] = field(default_factory=dict)
     lag_max: dict[str | None, int | None] = field(default_factory=dict)
+    typed: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    """(kind, tenant bucket, event type bucket) -> rows; kinds: input, output, dlq, duplicate."""
 
     def tenants(self) -> list[str]:
         """Every tenant bucket seen, sorted."""

@@ -12,6 +12,8 @@ from lakestream.common.runtime.service import Runtime, Service
 from lakestream.common.tables.schemas import TableSpec
 
 WriteMode = Literal["append", "insert_new", "upsert"]
+UNKNOWN_EVENT_TYPE = "_unknown"
+"""Telemetry event-type bucket for input that names no configured event type."""
 UNATTRIBUTED = "_unattributed"
 """Audit tenant bucket for input that names no onboarded tenant (ids never start with '_')."""
 
@@ -55,10 +57,11 @@ class TableWrite:
 class BatchResult:
     """A transform's answer for one batch.
 
-    ``input``: one row per input row with ``tenant`` (audit attribution) and ``lag_from``
-    (timestamp the event entered the platform, for event lag).
-    ``offered``: valid rows offered to a dedup write, before dedup, with ``tenant``; rows offered
-    but not written count as duplicates. ``dlq``: rejected rows in the DLQ schema.
+    ``input``: one row per input row with ``tenant`` (audit attribution), ``event_type`` (its
+    bucket) and ``lag_from`` (timestamp the event entered the platform, for event lag).
+    ``offered``: valid rows offered to a dedup write, before dedup, with ``tenant`` and
+    ``event_type``; rows offered but not written count as duplicates.
+    ``dlq``: rejected rows in the DLQ schema.
     ``output_is_input``: the layer folds every input row into its output (aggregations).
     """
 

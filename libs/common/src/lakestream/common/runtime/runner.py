@@ -6,19 +6,27 @@ import logging
 from collections import Counter
 from datetime import UTC, datetime
 
-from pyspark.sql import DataFrame, Row
+from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from lakestream.common import telemetry
 from lakestream.common.redact import redact
 from lakestream.common.runtime.audit import FAILED, SUCCEEDED, BatchCounts, audit_rows
-from lakestream.common.runtime.batch import UNATTRIBUTED, BatchContext, BatchResult, TableWrite
+from lakestream.common.runtime.batch import (
+    UNATTRIBUTED,
+    UNKNOWN_EVENT_TYPE,
+    BatchContext,
+    BatchResult,
+    TableWrite,
+)
 from lakestream.common.runtime.service import Flow, Runtime, Service
 from lakestream.common.sql import in_list
 from lakestream.common.tables.backend import Txn, WriteResult
 from lakestream.common.tables.schemas import AUDIT_BATCHES, TableSpec, audit_batches, dlq_events
 
 log = logging.getLogger(__name__)
+_ROLLUP_TOTAL = 3
+"""``grouping_id()`` of the grand-total row of ``rollup(tenant, event_type)``."""
 MAX_ERROR_CHARS = 2000
 
 
@@ -48,6 +56,14 @@ def utcnow() -> datetime:
 def tenant_bucket(column: str, tenants: list[str]) -> str:
     """SQL: the column's value when it is an onboarded tenant, else the unattributed bucket."""
     return f"CASE WHEN {column} IN {in_list(tenants)} THEN {column} ELSE '{UNATTRIBUTED}' END"
+
+
+def type_bucket(column: str, event_types: list[str]) -> str:
+    """SQL: the column's value when it is a configured event type, else ``_unknown``."""
+    return (
+        f"CASE WHEN {column} IN {in_list(event_types)} THEN {column} "
+        f"ELSE '{UNKNOWN_EVENT_TYPE}' END"
+    )
 
 
 class BatchRunner:
@@ -102,21 +118,58 @@ class BatchRunner:
         for write in result.writes:
             written = self._apply(ctx, write)
             if write.output and not result.output_is_input:
-                counts.output.update(self._bucketed(write.spec, written, tenants))
+                by_tenant = self._bucketed(write.spec, written, tenants)
+                counts.output.update(by_tenant)
+                counts.typed.update(self._typed_output(write, by_tenant))
             self.runtime.fault_point(f"after_write:{write.spec.name}", ctx)
         if result.output_is_input:
             counts.output.update(counts.input)
+            counts.typed.update(
+                {
+                    ("output", t, et): n
+                    for (kind, t, et), n in counts.typed.items()
+                    if kind == "input"
+                }
+            )
         if result.dlq is not None:
             spec = dlq_events(self.runtime.layout)
             written = self.runtime.backend.append(spec, result.dlq, self._txn(ctx))
             counts.dlq.update(self._bucketed(spec, written, tenants))
+            counts.typed.update(self._typed_rows("dlq", result.dlq))
             self.runtime.fault_point("after_write:dlq/events", ctx)
         if result.offered is not None:
-            offered = _counter(result.offered.groupBy("tenant").count().collect())
-            counts.duplicates.update(
-                {t: n - counts.output[t] for t, n in offered.items() if n > counts.output[t]}
-            )
+            rows = result.offered.groupBy("tenant", "event_type").count().collect()
+            offered: Counter[tuple[str, str]] = Counter()
+            for row in rows:
+                offered[(row["tenant"], row["event_type"])] += int(row["count"])
+            for (tenant, event_type), n in offered.items():
+                gap = n - counts.typed[("output", tenant, event_type)]
+                if gap > 0:
+                    counts.duplicates[tenant] += gap
+                    counts.typed[("duplicate", tenant, event_type)] += gap
         return counts
+
+    def _typed_output(
+        self, write: TableWrite, by_tenant: Counter[str]
+    ) -> Counter[tuple[str, str, str]]:
+        """Output rows per (tenant, event type): a one-type table's own type, else the rows."""
+        if write.spec.event_type is not None:
+            return Counter({("output", t, write.spec.event_type): n for t, n in by_tenant.items()})
+        return self._typed_rows("output", write.df)
+
+    def _typed_rows(self, kind: str, df: DataFrame) -> Counter[tuple[str, str, str]]:
+        """Rows of ``df`` (with tenant_id and event_type) per bucketed tenant and event type."""
+        registry = self.runtime.registry
+        rows = (
+            df.select(
+                F.expr(tenant_bucket("tenant_id", sorted(registry.tenants))).alias("tenant"),
+                F.expr(type_bucket("event_type", registry.event_types())).alias("event_type"),
+            )
+            .groupBy("tenant", "event_type")
+            .count()
+            .collect()
+        )
+        return Counter({(kind, r["tenant"], r["event_type"]): int(r["count"]) for r in rows})
 
     def _apply(self, ctx: BatchContext, write: TableWrite) -> WriteResult:
         backend = self.runtime.backend
@@ -141,18 +194,21 @@ class BatchRunner:
         started = F.lit(ctx.started_at).cast("timestamp")
         lag = (F.unix_micros(started) - F.unix_micros(F.col("lag_from"))) / 1000
         rows = (
-            frame.select("tenant", lag.alias("lag_ms"))
-            .rollup("tenant")
+            frame.select("tenant", "event_type", lag.alias("lag_ms"))
+            .rollup("tenant", "event_type")
             .agg(
                 F.count(F.lit(1)).alias("n"),
                 F.percentile_approx("lag_ms", 0.5).alias("p50"),
                 F.max("lag_ms").alias("max"),
-                F.grouping("tenant").alias("total"),
+                F.grouping_id().alias("level"),
             )
             .collect()
         )
         for row in rows:
-            key = None if row["total"] else row["tenant"]
+            if row["level"] == 0:
+                counts.typed[("input", row["tenant"], row["event_type"])] += int(row["n"])
+                continue
+            key = None if row["level"] == _ROLLUP_TOTAL else row["tenant"]
             if key is not None:
                 counts.input[key] += int(row["n"])
             counts.lag_p50[key] = None if row["p50"] is None else int(row["p50"])
@@ -164,10 +220,3 @@ class BatchRunner:
         rows = audit_rows(ctx, counts, status, error, utcnow())
         df = self.runtime.spark.createDataFrame(rows, AUDIT_BATCHES)
         self.runtime.backend.append(audit_batches(self.runtime.layout), df, txn)
-
-
-def _counter(rows: list[Row]) -> Counter[str]:
-    counter: Counter[str] = Counter()
-    for row in rows:
-        counter[row["tenant"]] += int(row["count"])
-    return counter

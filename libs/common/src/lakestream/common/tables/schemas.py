@@ -147,6 +147,8 @@ class TableSpec:
     schema: StructType
     partition_by: tuple[str, ...] = ()
     keys: tuple[str, ...] = ()
+    event_type: str | None = None
+    """Set for tables that hold one event type (``silver/<event_type>``)."""
 
     @property
     def by_name(self) -> bool:
@@ -177,6 +179,7 @@ def silver_events(layout: TableLayout, latest: ContractVersion) -> TableSpec:
         silver_schema(latest),
         DATA_PARTITIONS,
         ("tenant_id", "event_id"),
+        latest.event_type,
     )
 
 
