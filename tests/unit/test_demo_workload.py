@@ -151,7 +151,8 @@ def problems(body: bytes) -> list[Problem]:
         found.append(("UNKNOWN_EVENT_TYPE", event_type))
         return found
     version: Any = event.get("event_version")
-    contract = CONTRACTS.get((event_type, version)) if _is_type(version, "integer") else None
+    typed = isinstance(event_type, str) and _is_type(version, "integer")
+    contract = CONTRACTS.get((event_type, version)) if typed else None
     if contract is None and _is_type(version, "integer") and version >= 1:
         found.append(("UNSUPPORTED_VERSION", f"{event_type} v{version}"))
     if contract is not None and isinstance(event.get("payload"), dict):
