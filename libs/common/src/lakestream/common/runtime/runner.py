@@ -118,9 +118,9 @@ class BatchRunner:
         for write in result.writes:
             written = self._apply(ctx, write)
             if write.output and not result.output_is_input:
-                by_tenant = self._bucketed(write.spec, written, tenants)
-                counts.output.update(by_tenant)
-                counts.typed.update(self._typed_output(write, by_tenant))
+                typed = self._typed_output(write, written, tenants)
+                counts.typed.update(typed)
+                counts.output.update(_per_tenant(typed))
             self.runtime.fault_point(f"after_write:{write.spec.name}", ctx)
         if result.output_is_input:
             counts.output.update(counts.input)
@@ -133,9 +133,10 @@ class BatchRunner:
             )
         if result.dlq is not None:
             spec = dlq_events(self.runtime.layout)
-            written = self.runtime.backend.append(spec, result.dlq, self._txn(ctx))
-            counts.dlq.update(self._bucketed(spec, written, tenants))
-            counts.typed.update(self._typed_rows("dlq", result.dlq))
+            self.runtime.backend.append(spec, result.dlq, self._txn(ctx))
+            typed = self._typed_rows("dlq", result.dlq)
+            counts.typed.update(typed)
+            counts.dlq.update(_per_tenant(typed))
             self.runtime.fault_point("after_write:dlq/events", ctx)
         if result.offered is not None:
             rows = result.offered.groupBy("tenant", "event_type").count().collect()
@@ -150,12 +151,19 @@ class BatchRunner:
         return counts
 
     def _typed_output(
-        self, write: TableWrite, by_tenant: Counter[str]
+        self, write: TableWrite, written: WriteResult, tenants: list[str]
     ) -> Counter[tuple[str, str, str]]:
-        """Output rows per (tenant, event type): a one-type table's own type, else the rows."""
-        if write.spec.event_type is not None:
-            return Counter({("output", t, write.spec.event_type): n for t, n in by_tenant.items()})
-        return self._typed_rows("output", write.df)
+        """Output rows per (tenant, event type).
+
+        An append writes every row of the batch (the same rows on a replay), so its rows are
+        counted; a MERGE writes only some, so its commit's change feed is read back, and the
+        table's own event type applies (``_unknown`` for a table of mixed types).
+        """
+        if write.mode == "append":
+            return self._typed_rows("output", write.df)
+        by_tenant = self._bucketed(write.spec, written, tenants)
+        event_type = write.spec.event_type or UNKNOWN_EVENT_TYPE
+        return Counter({("output", t, event_type): n for t, n in by_tenant.items()})
 
     def _typed_rows(self, kind: str, df: DataFrame) -> Counter[tuple[str, str, str]]:
         """Rows of ``df`` (with tenant_id and event_type) per bucketed tenant and event type."""
@@ -220,3 +228,11 @@ class BatchRunner:
         rows = audit_rows(ctx, counts, status, error, utcnow())
         df = self.runtime.spark.createDataFrame(rows, AUDIT_BATCHES)
         self.runtime.backend.append(audit_batches(self.runtime.layout), df, txn)
+
+
+def _per_tenant(typed: Counter[tuple[str, str, str]]) -> Counter[str]:
+    """Per-tenant totals of (kind, tenant, event type) counts."""
+    totals: Counter[str] = Counter()
+    for (_, tenant, _), n in typed.items():
+        totals[tenant] += n
+    return totals
