@@ -27,9 +27,9 @@ from pyspark.sql import functions as F
 from lakestream.common import telemetry
 from lakestream.common.envelope import parse_envelope
 from lakestream.common.reasons import ReasonCode, Stage
-from lakestream.common.redact import redact
 from lakestream.common.runtime.audit import FAILED, SUCCEEDED, BatchCounts, audit_rows
 from lakestream.common.runtime.batch import UNATTRIBUTED, BatchContext
+from lakestream.common.runtime.runner import error_text
 from lakestream.common.runtime.service import Runtime, Service
 from lakestream.common.tables.backend import Txn, WriteConflictError
 from lakestream.common.tables.schemas import (
@@ -162,7 +162,7 @@ def _run_stage(
             audit(ctx, outcomes, SUCCEEDED, None)
         return outcomes
     except Exception as exc:
-        status, error = FAILED, redact(f"{type(exc).__name__}: {exc}")[:2000]
+        status, error = FAILED, error_text(exc)
         if not dry_run:
             audit(ctx, [], FAILED, error)
         raise

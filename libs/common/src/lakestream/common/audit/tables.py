@@ -9,9 +9,9 @@ from typing import Any
 from deltalake import DeltaTable
 
 from lakestream.common.errors import LakestreamError
+from lakestream.common.runtime.audit import SUCCEEDED
 from lakestream.common.tables.layout import TableLayout
 
-SUCCEEDED = "SUCCEEDED"
 AUDIT_COLUMNS = [
     "service",
     "layer",

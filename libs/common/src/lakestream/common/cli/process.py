@@ -9,7 +9,7 @@ import sys
 import typer
 from rich.text import Text
 
-from lakestream.common.cli.output import err_console
+from lakestream.common.cli.output import err_console, problem_line
 from lakestream.common.errors import ConfigError, LakestreamError
 from lakestream.common.redact import redact
 
@@ -29,10 +29,10 @@ def run_app(app: typer.Typer, args: list[str] | None = None) -> int:
         return 130
     except ConfigError as exc:
         for problem in exc.problems:
-            err_console.print(
-                f"[red]config error[/red] {redact(problem.render())}", highlight=False
-            )
-        err_console.print(f"[red]{len(exc.problems)} problem(s); nothing was started[/red]")
+            err_console.print(Text("config error: ", style="red") + problem_line(problem))
+        err_console.print(
+            Text(f"{len(exc.problems)} problem(s); nothing was started", style="bold red")
+        )
         return EXIT_FAILED
     except LakestreamError as exc:
         err_console.print(Text("error: ", style="red") + Text(redact(str(exc))))
@@ -46,7 +46,7 @@ def run_app(app: typer.Typer, args: list[str] | None = None) -> int:
             return int(getattr(exc, "exit_code", EXIT_USAGE))
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         err_console.print(
-            f"[red]failed:[/red] {type(exc).__name__}: {redact(first)}", highlight=False
+            Text("failed: ", style="red") + Text(f"{type(exc).__name__}: {redact(first)}")
         )
         return EXIT_FAILED
     return int(result) if isinstance(result, int) else EXIT_OK
@@ -71,7 +71,7 @@ def finish(code: int) -> None:
             active.stop()
     except Exception as exc:
         err_console.print(
-            f"[yellow]warning: Spark did not stop cleanly: {redact(str(exc))}[/yellow]"
+            Text(f"warning: Spark did not stop cleanly: {redact(str(exc))}", style="yellow")
         )
     gc.collect()
     sys.stdout.flush()

@@ -15,12 +15,23 @@ Filter = tuple[str, str, Any]
 """A conjunctive filter term: (column, operator, value) with operator in = != < <= > >= in."""
 
 
+TXN_METADATA_KEY = "lakestream.txn"
+"""Commit-metadata key that marks the commit of a ``Txn`` (how a replay finds its commit)."""
+TXN_HISTORY_SCAN = 200
+"""How many recent commits a backend searches for a replayed ``Txn``."""
+
+
 @dataclass(frozen=True)
 class Txn:
     """Idempotency token of one batch's write to one table (Delta app transaction)."""
 
     app_id: str
     version: int
+
+    @property
+    def key(self) -> str:
+        """``<app_id>:<version>``: the value stored under ``TXN_METADATA_KEY``."""
+        return f"{self.app_id}:{self.version}"
 
 
 @dataclass(frozen=True)

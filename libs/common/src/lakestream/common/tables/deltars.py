@@ -12,6 +12,8 @@ from pyspark.sql import DataFrame, SparkSession
 
 from lakestream.common.tables.arrow import arrow_schema, conform, with_cdf_columns
 from lakestream.common.tables.backend import (
+    TXN_HISTORY_SCAN,
+    TXN_METADATA_KEY,
     Filter,
     TableBackend,
     Txn,
@@ -20,9 +22,6 @@ from lakestream.common.tables.backend import (
 )
 from lakestream.common.tables.cdf_source import CHANGE_FEED_FORMAT
 from lakestream.common.tables.schemas import CDF_ENABLED, TableSpec
-
-TXN_METADATA_KEY = "lakestream.txn"
-_HISTORY_SCAN = 200
 
 
 class DeltaRsBackend(TableBackend):
@@ -63,16 +62,15 @@ class DeltaRsBackend(TableBackend):
         return WriteResult(self._txn_commit(spec, txn), replayed=True)
 
     def _txn_commit(self, spec: TableSpec, txn: Txn) -> int | None:
-        key = f"{txn.app_id}:{txn.version}"
-        for entry in self._table(spec).history(_HISTORY_SCAN):
-            if entry.get(TXN_METADATA_KEY) == key:
+        for entry in self._table(spec).history(TXN_HISTORY_SCAN):
+            if entry.get(TXN_METADATA_KEY) == txn.key:
                 return int(entry["version"])
         return None
 
     @staticmethod
     def _commit(txn: Txn) -> CommitProperties:
         return CommitProperties(
-            custom_metadata={TXN_METADATA_KEY: f"{txn.app_id}:{txn.version}"},
+            custom_metadata={TXN_METADATA_KEY: txn.key},
             app_transactions=[Transaction(txn.app_id, txn.version)],
         )
 

@@ -21,6 +21,8 @@ from pyspark.sql.streaming.readwriter import DataStreamReader
 
 from lakestream.common.tables.arrow import with_cdf_columns
 from lakestream.common.tables.backend import (
+    TXN_HISTORY_SCAN,
+    TXN_METADATA_KEY,
     Filter,
     TableBackend,
     Txn,
@@ -29,11 +31,9 @@ from lakestream.common.tables.backend import (
 )
 from lakestream.common.tables.schemas import CDF_ENABLED, TableSpec
 
-TXN_METADATA_KEY = "lakestream.txn"
 TXN_APP_ID_CONF = "spark.databricks.delta.write.txnAppId"
 TXN_VERSION_CONF = "spark.databricks.delta.write.txnVersion"
 USER_METADATA_CONF = "spark.databricks.delta.commitInfo.userMetadata"
-_HISTORY_SCAN = 200
 
 _COMPARISONS: dict[str, Callable[[Column, Any], Column]] = {
     "=": operator.eq,
@@ -59,7 +59,7 @@ def predicate(column: str, op: str, value: Any) -> Column:
 
 def txn_metadata(txn: Txn) -> str:
     """The commit ``userMetadata`` that marks the commit of ``txn``."""
-    return f"{TXN_METADATA_KEY}={txn.app_id}:{txn.version}"
+    return f"{TXN_METADATA_KEY}={txn.key}"
 
 
 def sql_ref(spec: TableSpec) -> str:
@@ -125,7 +125,7 @@ class DeltaSparkBackend(TableBackend):
     def _txn_commit(self, spark: SparkSession, spec: TableSpec, txn: Txn) -> int | None:
         found = (
             self._table(spark, spec)
-            .history(_HISTORY_SCAN)
+            .history(TXN_HISTORY_SCAN)
             .where(F.col("userMetadata") == txn_metadata(txn))
             .select("version")
             .first()
