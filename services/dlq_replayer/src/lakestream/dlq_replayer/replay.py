@@ -158,7 +158,9 @@ def _run_stage(
     try:
         outcomes = run(ctx, rows, dry_run)
         if not dry_run and outcomes:
+            ctx.runtime.fault_point("before_status", ctx)
             mark(ctx.runtime, outcomes, ctx.runtime.run_id, ctx.started_at)
+            ctx.runtime.fault_point("before_audit", ctx)
             audit(ctx, outcomes, SUCCEEDED, None)
         return outcomes
     except Exception as exc:
@@ -273,6 +275,7 @@ def _insert_with_retry(ctx: BatchContext, spec: TableSpec, rows: DataFrame) -> C
     for attempt in range(MAX_ATTEMPTS):
         try:
             written = runtime.backend.insert_new(spec, rows, Txn(app_id, attempt))
+            runtime.fault_point(f"after_write:{spec.name}", ctx)
         except WriteConflictError as exc:
             log.warning("replay write to %s conflicted (%s); retrying", spec.name, exc)
             time.sleep(random.uniform(0.1, 0.5) * (attempt + 1))

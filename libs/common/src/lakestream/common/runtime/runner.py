@@ -116,6 +116,7 @@ class BatchRunner:
         counts = BatchCounts()
         self._input_stats(ctx, result.input, counts)
         for write in result.writes:
+            self.runtime.fault_point(f"before_write:{write.spec.name}", ctx)
             written = self._apply(ctx, write)
             if write.output and not result.output_is_input:
                 typed = self._typed_output(write, written, tenants)
@@ -133,6 +134,7 @@ class BatchRunner:
             )
         if result.dlq is not None:
             spec = dlq_events(self.runtime.layout)
+            self.runtime.fault_point(f"before_write:{spec.name}", ctx)
             self.runtime.backend.append(spec, result.dlq, self._txn(ctx))
             typed = self._typed_rows("dlq", result.dlq)
             counts.typed.update(typed)

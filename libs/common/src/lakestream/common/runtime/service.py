@@ -36,7 +36,12 @@ class Runtime:
     stopping: threading.Event = field(default_factory=threading.Event)
 
     def fault_point(self, point: str, ctx: BatchContext) -> None:
-        """Named point in a batch where fault-injection tests may crash the process."""
+        """Named point in a batch where fault-injection tests may crash the process.
+
+        Points: ``before_write:<table>``, ``after_write:<table>``, ``before_audit``,
+        ``after_audit`` (streaming layers); ``after_write:<table>``, ``before_status``,
+        ``before_audit`` (DLQ replay).
+        """
         if self.fault_hook is not None:
             self.fault_hook(point, ctx)
 
