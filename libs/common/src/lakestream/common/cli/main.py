@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from lakestream.common.cli.audit_cmd import audit_app
+from lakestream.common.cli.checkpoint_cmd import checkpoint_app
 from lakestream.common.cli.config_cmd import config_app
 from lakestream.common.cli.demo_cmd import demo
 from lakestream.common.cli.events_cmd import events_app
@@ -34,6 +35,7 @@ app = typer.Typer(
 app.add_typer(config_app, name="config")
 app.add_typer(audit_app, name="audit")
 app.add_typer(events_app, name="events")
+app.add_typer(checkpoint_app, name="checkpoint")
 app.command(help="Generate a demo workload, run every layer once and reconcile.")(demo)
 COMMAND_GROUP = "lakestream.commands"
 """Entry-point group of Typer sub-apps that installed packages add (e.g. ``dlq``)."""

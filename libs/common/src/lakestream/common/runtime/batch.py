@@ -27,7 +27,6 @@ class BatchContext:
     flow: str
     batch_id: int
     started_at: datetime
-    end_version: int | None = None
     _cached: list[DataFrame] = field(default_factory=list)
 
     def cache(self, df: DataFrame) -> DataFrame:

@@ -15,6 +15,7 @@ from lakestream.common.config import Registry, load_registry
 from lakestream.common.errors import StreamFailedError
 from lakestream.common.redact import redact
 from lakestream.common.runtime.batch import BatchContext
+from lakestream.common.runtime.checkpoint import verify
 from lakestream.common.runtime.runner import BatchRunner
 from lakestream.common.runtime.service import Runtime, Service
 from lakestream.common.settings import Settings, TriggerMode
@@ -54,6 +55,7 @@ def start_service(runtime: Runtime, service: Service, trigger: TriggerMode) -> l
     backend, layout = runtime.backend, runtime.layout
     queries = []
     for flow in service.flows(runtime):
+        verify(runtime, service.name, flow.name)
         for spec in [*flow.tables(runtime), dlq_events(layout), audit_batches(layout)]:
             backend.ensure(spec)
         writer = (
