@@ -14,7 +14,7 @@ from lakestream.common.cli.run_cmd import Layer, select_services
 from lakestream.common.errors import LakestreamError
 from lakestream.common.runtime.checkpoint import (
     CheckpointError,
-    committed_batches,
+    audited_batches,
     inspect,
     quarantine,
     repair_plan,
@@ -51,9 +51,10 @@ def status(layer: LayerOpt = Layer.ALL, root: RootOpt = None, env: EnvOpt = None
     layout = load_settings(root=root, env=env).layout
     table = Table("service", "checkpoint", "planned", "committed", "audited", "state")
     damage = []
+    audited_by_service = audited_batches(layout)
     for service, directory in _checkpoints(layout, layer):
         state = inspect(str(directory))
-        audited = committed_batches(layout, service)
+        audited = audited_by_service.get(service, [])
         damage += [f"{d.file}: {d.problem}" for d in state.damage]
         table.add_row(
             service,
@@ -88,9 +89,10 @@ def repair(
     layout = load_settings(root=root, env=env).layout
     console = Console(soft_wrap=True)
     refused: list[str] = []
+    audited = audited_batches(layout)
     for service, directory in _checkpoints(layout, layer):
         state = inspect(str(directory))
-        movable, cannot = repair_plan(state, committed_batches(layout, service))
+        movable, cannot = repair_plan(state, audited.get(service, []))
         refused += cannot
         if dry_run:
             for file in movable:

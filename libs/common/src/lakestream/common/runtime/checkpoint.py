@@ -111,9 +111,12 @@ def inspect(path: str) -> CheckpointState:
     return state
 
 
-def committed_batches(layout: TableLayout, service: str) -> list[int]:
-    """Batch ids the audit table records as SUCCEEDED for ``service``."""
-    return sorted({int(r["batch_id"]) for r in audit(layout, None) if r["service"] == service})
+def audited_batches(layout: TableLayout) -> dict[str, list[int]]:
+    """Batch ids the audit table records as SUCCEEDED, per service (one read of the table)."""
+    found: dict[str, set[int]] = {}
+    for row in audit(layout, None):
+        found.setdefault(str(row["service"]), set()).add(int(row["batch_id"]))
+    return {service: sorted(ids) for service, ids in found.items()}
 
 
 def verify(runtime: Runtime, service: str, flow: str) -> None:
@@ -134,7 +137,7 @@ def verify(runtime: Runtime, service: str, flow: str) -> None:
             "(see docs/reliability.md)"
         )
     if not state.started:
-        done = committed_batches(runtime.layout, service)
+        done = audited_batches(runtime.layout).get(service, [])
         if done:
             raise CheckpointError(
                 f"checkpoint {location} of {service}.{flow} is missing, but audit/batches "
