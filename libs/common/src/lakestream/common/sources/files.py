@@ -32,16 +32,26 @@ def landing_files(spark: SparkSession, path: str, max_files_per_trigger: int) ->
         .option("maxFilesPerTrigger", max_files_per_trigger)
         .load(path)
     )
+    text = F.decode("content", "ISO-8859-1")
+    size = F.octet_length("content")
+    without_final_newline = F.when(
+        F.endswith(text, F.lit("\n")), F.substr(text, F.lit(1), size - 1)
+    ).otherwise(text)
+    # The split is the generator's only input, so it runs once per file (an expression beside
+    # the generator would run once per line: quadratic in the file size).
     lines = files.select(
         "path",
         "modificationTime",
-        F.posexplode(F.split(F.decode("content", "ISO-8859-1"), "\n", -1)).alias("pos", "line"),
-        F.size(F.split(F.decode("content", "ISO-8859-1"), "\n", -1)).alias("n"),
+        F.posexplode(
+            F.when(size == 0, F.array().cast("array<string>")).otherwise(
+                F.split(without_final_newline, "\n", -1)
+            )
+        ).alias("pos", "line"),
     )
     body = F.when(
         F.endswith("line", F.lit("\r")), F.expr("substr(line, 1, length(line) - 1)")
     ).otherwise(F.col("line"))
-    return lines.where(~((F.col("pos") == F.col("n") - 1) & (F.col("line") == ""))).select(
+    return lines.select(
         F.encode(body, "ISO-8859-1").alias("body"),
         F.struct(
             F.lit("files").alias("kind"),
