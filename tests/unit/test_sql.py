@@ -89,8 +89,9 @@ def test_messages_empty_is_typed_empty_array() -> None:
 def test_messages_keeps_every_condition_in_order() -> None:
     sql = messages([("a > 1", "'big'"), ("b IS NULL", "'missing'")])
     assert sql == (
-        "array_compact(array(CASE WHEN a > 1 THEN 'big' END, "
-        "CASE WHEN b IS NULL THEN 'missing' END))"
+        "flatten(array("
+        "CASE WHEN a > 1 THEN array('big') ELSE CAST(array() AS array<string>) END, "
+        "CASE WHEN b IS NULL THEN array('missing') ELSE CAST(array() AS array<string>) END))"
     )
 
 

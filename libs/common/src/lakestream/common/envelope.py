@@ -11,7 +11,7 @@ from pyspark.sql import functions as F
 
 from lakestream.common.config import Registry
 from lakestream.common.reasons import ReasonCode
-from lakestream.common.sql import in_list, is_json_integer, is_present, lit, messages, variant_kind
+from lakestream.common.sql import in_list, is_present, kind_is_integer, lit, messages, variant_kind
 
 RFC3339 = r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$"
 MAX_EVENT_ID = 128
@@ -30,13 +30,22 @@ ENVELOPE_COLUMNS = (
 )
 
 
-def _field(name: str) -> str:
-    return f"variant_get(_v, '$.{name}')"
+_SCALARS = ("event_id", "tenant_id", "event_type", "event_version", "event_time", "source_id")
 
 
-def _string_or_null(name: str) -> str:
-    f = _field(name)
-    return f"CASE WHEN {variant_kind(f)} = 'STRING' THEN variant_get({f}, '$', 'string') END"
+def _raw(name: str) -> str:
+    """Column holding envelope field ``name`` as a VARIANT (extracted once per row)."""
+    return f"_r_{name}"
+
+
+def _kind(name: str) -> str:
+    """Column holding the JSON type of envelope field ``name``."""
+    return f"_k_{name}"
+
+
+def _text(name: str) -> str:
+    """Column holding envelope field ``name`` when it is a JSON string, else NULL."""
+    return f"_s_{name}"
 
 
 def _tenant_rules(registry: Registry) -> tuple[str, str, str]:
@@ -60,43 +69,30 @@ def parse_envelope(df: DataFrame, registry: Registry, max_body_bytes: int) -> Da
 
     Pure Spark SQL: VARIANT parsing, type checks by JSON type, no Python per row.
     """
-    v = "_v"
-    event_id, event_version = _field("event_id"), _field("event_version")
-    event_time, source_id, payload = _field("event_time"), _field("source_id"), _field("payload")
     envelope_errors = messages(
         [
             (
-                f"NOT coalesce({variant_kind(event_id)} = 'STRING' AND "
-                f"char_length(variant_get({event_id}, '$', 'string')) BETWEEN 1 AND {MAX_EVENT_ID},"
+                f"NOT coalesce(char_length({_text('event_id')}) BETWEEN 1 AND {MAX_EVENT_ID},"
                 " FALSE)",
                 lit(f"event_id: required string of 1..{MAX_EVENT_ID} characters"),
             ),
+            (f"{_text('tenant_id')} IS NULL", lit("tenant_id: required string")),
+            (f"{_text('event_type')} IS NULL", lit("event_type: required string")),
             (
-                f"coalesce({variant_kind(_field('tenant_id'))}, '') != 'STRING'",
-                lit("tenant_id: required string"),
-            ),
-            (
-                f"coalesce({variant_kind(_field('event_type'))}, '') != 'STRING'",
-                lit("event_type: required string"),
-            ),
-            (
-                f"NOT coalesce({is_json_integer(event_version)} AND "
-                f"try_variant_get({event_version}, '$', 'int') >= 1, FALSE)",
+                "NOT coalesce(event_version >= 1, FALSE)",
                 lit("event_version: required integer >= 1"),
             ),
             (
-                f"NOT coalesce({variant_kind(event_time)} = 'STRING' AND "
-                f"variant_get({event_time}, '$', 'string') RLIKE {lit(RFC3339)} AND "
-                f"try_cast(upper(variant_get({event_time}, '$', 'string')) AS timestamp)"
-                " IS NOT NULL, FALSE)",
+                f"NOT coalesce({_text('event_time')} RLIKE {lit(RFC3339)} AND "
+                "event_time IS NOT NULL, FALSE)",
                 lit("event_time: required RFC 3339 timestamp string"),
             ),
             (
-                f"{is_present(source_id)} AND {variant_kind(source_id)} != 'STRING'",
+                f"{is_present(_raw('source_id'))} AND {_kind('source_id')} != 'STRING'",
                 lit("source_id: optional, must be a string"),
             ),
             (
-                "NOT coalesce(startswith(_payload_json, '{'), FALSE)",
+                "NOT coalesce(startswith(payload_json, '{'), FALSE)",
                 lit("payload: required JSON object"),
             ),
         ]
@@ -112,7 +108,7 @@ def parse_envelope(df: DataFrame, registry: Registry, max_body_bytes: int) -> Da
             "_wrapped", F.expr("CASE WHEN _utf8 THEN try_parse_json(concat('[', _text, ']')) END")
         )
         .withColumn(
-            v,
+            "_v",
             F.expr(
                 "CASE WHEN variant_get(_wrapped, '$[1]') IS NULL"
                 " THEN variant_get(_wrapped, '$[0]') END"
@@ -122,23 +118,31 @@ def parse_envelope(df: DataFrame, registry: Registry, max_body_bytes: int) -> Da
             "_object",
             F.expr("_v IS NOT NULL AND startswith(trim(LEADING ' \\t\\r\\n' FROM _text), '{')"),
         )
-        .withColumn("_payload_json", F.expr(f"to_json({payload})"))
-        .withColumn("_envelope_errors", F.expr(f"CASE WHEN _object THEN {envelope_errors} END"))
-        .withColumn("tenant_id", F.expr(_string_or_null("tenant_id")))
-        .withColumn("event_type", F.expr(_string_or_null("event_type")))
-        .withColumn("event_id", F.expr(_string_or_null("event_id")))
-        .withColumn("source_id", F.expr(_string_or_null("source_id")))
+        .withColumns({_raw(n): F.expr(f"variant_get(_v, {lit('$.' + n)})") for n in _SCALARS})
+        .withColumns({_kind(n): F.expr(variant_kind(_raw(n))) for n in _SCALARS})
+        .withColumn("payload_json", F.expr("to_json(variant_get(_v, '$.payload'))"))
+        .withColumns(
+            {
+                _text(n): F.expr(
+                    f"CASE WHEN {_kind(n)} = 'STRING' "
+                    f"THEN variant_get({_raw(n)}, '$', 'string') END"
+                )
+                for n in _SCALARS
+                if n != "event_version"
+            }
+        )
         .withColumn(
             "event_version",
             F.expr(
-                f"CASE WHEN {is_json_integer(event_version)} "
-                f"THEN try_variant_get({event_version}, '$', 'int') END"
+                f"CASE WHEN {kind_is_integer(_kind('event_version'))} "
+                f"THEN try_variant_get({_raw('event_version')}, '$', 'int') END"
             ),
         )
-        .withColumn(
-            "event_time", F.expr(f"try_cast(upper({_string_or_null('event_time')}) AS timestamp)")
+        .withColumn("event_time", F.expr(f"try_cast(upper({_text('event_time')}) AS timestamp)"))
+        .withColumn("_envelope_errors", F.expr(f"CASE WHEN _object THEN {envelope_errors} END"))
+        .withColumns(
+            {n: F.col(_text(n)) for n in ("tenant_id", "event_type", "event_id", "source_id")}
         )
-        .withColumn("payload_json", F.col("_payload_json"))
     )
     mismatch, mismatch_detail = "FALSE", "NULL"
     if BOUND_TENANTS in df.columns:
@@ -173,7 +177,6 @@ def parse_envelope(df: DataFrame, registry: Registry, max_body_bytes: int) -> Da
     return (
         parsed.withColumn("reason_code", F.expr(reason))
         .withColumn("reason_detail", F.expr(detail))
-        .drop(
-            "_size", "_text", "_utf8", "_wrapped", v, "_object", "_payload_json", "_envelope_errors"
-        )
+        .drop("_size", "_text", "_utf8", "_wrapped", "_v", "_object", "_envelope_errors")
+        .drop(*[c for n in _SCALARS for c in (_raw(n), _kind(n), _text(n))])
     )

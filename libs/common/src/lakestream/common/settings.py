@@ -61,6 +61,7 @@ class Settings(BaseSettings):
     trigger_interval: str = "5 seconds"
     max_body_bytes: int = Field(default=1_048_576, ge=1, le=64 * 1_048_576)
     max_files_per_trigger: int = Field(default=64, ge=1)
+    max_versions_per_trigger: int = Field(default=8, ge=1)
     spark_master: str = "local[*]"
     shuffle_partitions: int = Field(default=4, ge=1)
 

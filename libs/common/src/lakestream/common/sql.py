@@ -28,16 +28,21 @@ def in_list(values: Iterable[object]) -> str:
 
 
 def messages(conditions: list[tuple[str, str]]) -> str:
-    """Array of the messages whose failure condition holds, NULLs removed.
+    """Array of the messages whose failure condition holds, in rule order.
 
-    ``array_compact`` (not a ``filter`` lambda) keeps the expression code-generated.
+    Built with ``flatten`` over one-element arrays: ``array_compact`` and ``filter`` rewrite to a
+    lambda, which Spark cannot code-generate, and that drops the whole projection to
+    interpreted evaluation.
 
     ``conditions`` pairs a boolean SQL failure condition with a SQL string expression.
     """
     if not conditions:
         return "CAST(array() AS array<string>)"
-    items = ", ".join(f"CASE WHEN {cond} THEN {msg} END" for cond, msg in conditions)
-    return f"array_compact(array({items}))"
+    items = ", ".join(
+        f"CASE WHEN {cond} THEN array({msg}) ELSE CAST(array() AS array<string>) END"
+        for cond, msg in conditions
+    )
+    return f"flatten(array({items}))"
 
 
 def variant_kind(expr: str) -> str:
@@ -45,20 +50,28 @@ def variant_kind(expr: str) -> str:
     return f"schema_of_variant({expr})"
 
 
-def is_json_integer(expr: str) -> str:
-    """True when a VARIANT holds an integral JSON number."""
-    kind = variant_kind(expr)
+def kind_is_integer(kind: str) -> str:
+    """True when ``kind`` (a ``variant_kind`` value) names an integral JSON number."""
     integral = "'^DECIMAL\\\\(\\\\d+,0\\\\)$'"
     return f"({kind} IN ('BIGINT', 'INT', 'SMALLINT', 'TINYINT') OR {kind} RLIKE {integral})"
 
 
-def is_json_number(expr: str) -> str:
-    """True when a VARIANT holds any JSON number."""
-    kind = variant_kind(expr)
+def kind_is_number(kind: str) -> str:
+    """True when ``kind`` (a ``variant_kind`` value) names any JSON number."""
     return (
         f"({kind} IN ('BIGINT', 'INT', 'SMALLINT', 'TINYINT', 'DOUBLE', 'FLOAT')"
         f" OR {kind} LIKE 'DECIMAL(%')"
     )
+
+
+def is_json_integer(expr: str) -> str:
+    """True when a VARIANT holds an integral JSON number."""
+    return kind_is_integer(variant_kind(expr))
+
+
+def is_json_number(expr: str) -> str:
+    """True when a VARIANT holds any JSON number."""
+    return kind_is_number(variant_kind(expr))
 
 
 def is_present(expr: str) -> str:

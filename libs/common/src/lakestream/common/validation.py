@@ -8,6 +8,7 @@ The result holds the input columns, the latest version's typed fields and ``_vio
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import reduce
 from itertools import pairwise
 
@@ -16,8 +17,14 @@ from pyspark.sql import functions as F
 
 from lakestream.common.config import ContractVersion, FieldSpec, FieldType, Registry
 from lakestream.common.envelope import RFC3339
-from lakestream.common.sql import is_json_integer, is_json_number, is_present, lit, messages
-from lakestream.common.sql import variant_kind as kind
+from lakestream.common.sql import (
+    is_present,
+    kind_is_integer,
+    kind_is_number,
+    lit,
+    messages,
+    variant_kind,
+)
 from lakestream.common.tables.schemas import SPARK_TYPES
 
 VIOLATIONS = "_violations"
@@ -31,38 +38,47 @@ _SQL_TYPE = {
 }
 
 
-def _raw(field: FieldSpec) -> str:
-    return f"variant_get(_p, '$.{field.name}')"
+@dataclass(frozen=True)
+class _Slot:
+    """Columns holding one payload field, extracted once per row: its VARIANT and JSON type."""
+
+    raw: str
+    kind: str
 
 
-def _type_ok(field: FieldSpec) -> str:
-    raw = _raw(field)
+def _slots(contract: ContractVersion) -> dict[str, _Slot]:
+    return {f.name: _Slot(f"_r{i}", f"_k{i}") for i, f in enumerate(contract.fields)}
+
+
+def _type_ok(field: FieldSpec, slot: _Slot) -> str:
     if field.type is FieldType.STRING:
-        return f"{kind(raw)} = 'STRING'"
+        return f"{slot.kind} = 'STRING'"
     if field.type is FieldType.INTEGER:
-        return f"({is_json_integer(raw)} AND try_variant_get({raw}, '$', 'bigint') IS NOT NULL)"
+        return (
+            f"({kind_is_integer(slot.kind)} AND "
+            f"try_variant_get({slot.raw}, '$', 'bigint') IS NOT NULL)"
+        )
     if field.type is FieldType.DOUBLE:
-        return is_json_number(raw)
+        return kind_is_number(slot.kind)
     if field.type is FieldType.BOOLEAN:
-        return f"{kind(raw)} = 'BOOLEAN'"
-    return f"({kind(raw)} = 'STRING' AND {_parse_timestamp(field)} IS NOT NULL)"
+        return f"{slot.kind} = 'BOOLEAN'"
+    return f"({slot.kind} = 'STRING' AND {_parse_timestamp(field, slot)} IS NOT NULL)"
 
 
-def _parse_timestamp(field: FieldSpec) -> str:
-    text = f"variant_get({_raw(field)}, '$', 'string')"
+def _parse_timestamp(field: FieldSpec, slot: _Slot) -> str:
+    text = f"variant_get({slot.raw}, '$', 'string')"
     if field.format:
         return f"try_to_timestamp({text}, {lit(field.format)})"
     return f"CASE WHEN {text} RLIKE {lit(RFC3339)} THEN try_cast(upper({text}) AS timestamp) END"
 
 
-def _typed(field: FieldSpec) -> str:
-    raw = _raw(field)
+def _typed(field: FieldSpec, slot: _Slot) -> str:
     value = (
-        _parse_timestamp(field)
+        _parse_timestamp(field, slot)
         if field.type is FieldType.TIMESTAMP
-        else f"variant_get({raw}, '$', '{_SQL_TYPE[field.type]}')"
+        else f"variant_get({slot.raw}, '$', '{_SQL_TYPE[field.type]}')"
     )
-    return f"CASE WHEN {is_present(raw)} AND {_type_ok(field)} THEN {value} END"
+    return f"CASE WHEN {is_present(slot.raw)} AND {_type_ok(field, slot)} THEN {value} END"
 
 
 def _describe(field: FieldSpec) -> str:
@@ -73,9 +89,13 @@ def _describe(field: FieldSpec) -> str:
     return "an RFC 3339 timestamp string"
 
 
-def field_rules(field: FieldSpec) -> list[tuple[str, str]]:
-    """(failure condition, message) pairs for one field; the typed value is column ``name``."""
-    name, raw = field.name, _raw(field)
+def field_rules(field: FieldSpec, raw: str, kind: str) -> list[tuple[str, str]]:
+    """(failure condition, message) pairs for one field.
+
+    ``raw`` and ``kind`` name the columns holding the field's VARIANT and its JSON type; the
+    typed value is column ``name``.
+    """
+    name, slot = field.name, _Slot(raw, kind)
     value = f"`{name}`"
     shown = f"coalesce(CAST({value} AS string), 'null')"
     rules: list[tuple[str, str]] = []
@@ -83,8 +103,8 @@ def field_rules(field: FieldSpec) -> list[tuple[str, str]]:
         rules.append((f"NOT {is_present(raw)}", lit(f"{name}: required field is missing")))
     rules.append(
         (
-            f"{is_present(raw)} AND NOT ({_type_ok(field)})",
-            f"concat({lit(f'{name}: expected {_describe(field)}, got ')}, {kind(raw)})",
+            f"{is_present(raw)} AND NOT ({_type_ok(field, slot)})",
+            f"concat({lit(f'{name}: expected {_describe(field)}, got ')}, {kind})",
         )
     )
     if field.min is not None:
@@ -153,14 +173,37 @@ def _device_registry_rule(registry: Registry, contract: ContractVersion) -> list
 
 
 def _validate_version(df: DataFrame, registry: Registry, contract: ContractVersion) -> DataFrame:
+    """Typed fields and violations of one contract version.
+
+    Each field's VARIANT and JSON type are extracted once into their own columns; the rules
+    then read those columns instead of walking the payload again for every rule.
+    """
     inputs = df.columns
-    typed = df.withColumn("_p", F.expr("parse_json(payload_json)")).select(
+    slots = _slots(contract)
+    extracted = df.withColumn("_p", F.expr("parse_json(payload_json)")).select(
         F.struct(*inputs).alias(_IN),
-        "_p",
-        *[F.expr(_typed(f)).alias(f.name) for f in contract.fields],
         F.col("tenant_id"),
+        *[
+            column
+            for f in contract.fields
+            for column in (
+                F.expr(f"variant_get(_p, {lit('$.' + f.name)})").alias(slots[f.name].raw),
+                F.expr(variant_kind(f"variant_get(_p, {lit('$.' + f.name)})")).alias(
+                    slots[f.name].kind
+                ),
+            )
+        ],
     )
-    rules = [r for f in contract.fields for r in field_rules(f)]
+    slot_columns = [c for slot in slots.values() for c in (slot.raw, slot.kind)]
+    typed = extracted.select(
+        _IN,
+        "tenant_id",
+        *slot_columns,
+        *[F.expr(_typed(f, slots[f.name])).alias(f.name) for f in contract.fields],
+    )
+    rules = [
+        r for f in contract.fields for r in field_rules(f, slots[f.name].raw, slots[f.name].kind)
+    ]
     rules += _device_registry_rule(registry, contract)
     return typed.select(_IN, *contract.field_names, F.expr(messages(rules)).alias(VIOLATIONS))
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from pyspark.sql import DataFrame
-
-from lakestream.common.runtime.service import Flow, Runtime, Service
+from lakestream.common.runtime.service import Flow, Runtime, Service, change_feed_of
 from lakestream.common.tables.schemas import TableSpec, gold_device_minute, silver_events
 from lakestream.gold import __version__
 from lakestream.gold.transform import PRODUCT, transform
@@ -15,16 +13,12 @@ def _silver(runtime: Runtime) -> TableSpec:
     return silver_events(runtime.layout, runtime.registry.latest(event_type))
 
 
-def _source(runtime: Runtime) -> DataFrame:
-    return runtime.backend.change_feed(runtime.spark, _silver(runtime))
-
-
 def _tables(runtime: Runtime) -> list[TableSpec]:
     return [_silver(runtime), gold_device_minute(runtime.layout)]
 
 
 def _flows(runtime: Runtime) -> list[Flow]:
-    return [Flow(PRODUCT, _source, transform, _tables)]
+    return [Flow(PRODUCT, change_feed_of(_silver), transform, _tables, upstream=_silver)]
 
 
 SERVICE = Service(

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from pyspark.sql import DataFrame
-
-from lakestream.common.runtime.service import Flow, Runtime, Service
+from lakestream.common.runtime.service import Flow, Runtime, Service, change_feed_of
 from lakestream.common.tables.schemas import TableSpec, bronze_events, silver_events
 from lakestream.silver import __version__
 from lakestream.silver.transform import transform
 
 
-def _source(runtime: Runtime) -> DataFrame:
-    return runtime.backend.change_feed(runtime.spark, bronze_events(runtime.layout))
+def _bronze(runtime: Runtime) -> TableSpec:
+    return bronze_events(runtime.layout)
 
 
 def _tables(runtime: Runtime) -> list[TableSpec]:
@@ -21,7 +19,7 @@ def _tables(runtime: Runtime) -> list[TableSpec]:
 
 
 def _flows(runtime: Runtime) -> list[Flow]:
-    return [Flow("events", _source, transform, _tables)]
+    return [Flow("events", change_feed_of(_bronze), transform, _tables, upstream=_bronze)]
 
 
 SERVICE = Service(

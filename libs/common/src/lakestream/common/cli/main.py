@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from lakestream.common.cli.audit_cmd import audit_app
+from lakestream.common.cli.bench_cmd import bench
 from lakestream.common.cli.checkpoint_cmd import checkpoint_app
 from lakestream.common.cli.config_cmd import config_app
 from lakestream.common.cli.demo_cmd import demo
@@ -37,6 +38,9 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(events_app, name="events")
 app.add_typer(checkpoint_app, name="checkpoint")
 app.command(help="Generate a demo workload, run every layer once and reconcile.")(demo)
+app.command(help="Benchmark the chain against a plain Spark job: throughput, memory, latency.")(
+    bench
+)
 COMMAND_GROUP = "lakestream.commands"
 """Entry-point group of Typer sub-apps that installed packages add (e.g. ``dlq``)."""
 for _command in entry_points(group=COMMAND_GROUP):

@@ -15,6 +15,7 @@ import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from lakestream.common.audit.tables import audit
 from lakestream.common.errors import LakestreamError
@@ -109,6 +110,23 @@ def inspect(path: str) -> CheckpointState:
         if problem:
             state.damage.append(Damage(file, problem))
     return state
+
+
+def planned_offsets(path: str) -> list[Any] | None:
+    """Source offsets of the latest batch a local checkpoint planned.
+
+    ``[]`` before the first batch; ``None`` for a remote or unreadable checkpoint.
+    """
+    if "://" in path:
+        return None
+    offsets = _batch_files(Path(path) / "offsets")
+    if not offsets:
+        return []
+    latest = offsets[max(offsets)]
+    if _problem(latest):
+        return None
+    lines = latest.read_text(encoding="utf-8").splitlines()[2:]
+    return [None if line == "-" else json.loads(line) for line in lines]
 
 
 def audited_batches(layout: TableLayout) -> dict[str, list[int]]:

@@ -34,6 +34,8 @@ class Runtime:
     fault_hook: Callable[[str, BatchContext], None] | None = None
     failures: dict[str, str] = field(default_factory=dict)
     stopping: threading.Event = field(default_factory=threading.Event)
+    bounds: dict[str, int] = field(default_factory=dict)
+    """Highest upstream version the running bounded step may read, per upstream location."""
 
     def fault_point(self, point: str, ctx: BatchContext) -> None:
         """Named point in a batch where fault-injection tests may crash the process.
@@ -59,6 +61,18 @@ class Flow:
     source: Callable[[Runtime], DataFrame]
     transform: Callable[[DataFrame, BatchContext], BatchResult]
     tables: Callable[[Runtime], list[TableSpec]]
+    upstream: Callable[[Runtime], TableSpec] | None = None
+    """The table whose change feed ``source`` reads (see ``change_feed_of``)."""
+
+
+def change_feed_of(table: Callable[[Runtime], TableSpec]) -> Callable[[Runtime], DataFrame]:
+    """A flow source: the change feed of ``table``, within the runtime's current bound."""
+
+    def source(runtime: Runtime) -> DataFrame:
+        spec = table(runtime)
+        return runtime.backend.change_feed(runtime.spark, spec, runtime.bounds.get(spec.location))
+
+    return source
 
 
 @dataclass(frozen=True)

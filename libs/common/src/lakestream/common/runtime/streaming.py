@@ -15,14 +15,14 @@ from lakestream.common.config import Registry, load_registry
 from lakestream.common.errors import StreamFailedError
 from lakestream.common.redact import redact
 from lakestream.common.runtime.batch import BatchContext
-from lakestream.common.runtime.checkpoint import verify
+from lakestream.common.runtime.checkpoint import planned_offsets, verify
 from lakestream.common.runtime.runner import BatchRunner
-from lakestream.common.runtime.service import Runtime, Service
+from lakestream.common.runtime.service import Flow, Runtime, Service
 from lakestream.common.settings import Settings, TriggerMode
 from lakestream.common.spark.session import get_spark
 from lakestream.common.tables.backend import TableBackend
 from lakestream.common.tables.deltars import DeltaRsBackend
-from lakestream.common.tables.schemas import audit_batches, dlq_events
+from lakestream.common.tables.schemas import TableSpec, audit_batches, dlq_events
 
 log = logging.getLogger(__name__)
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -50,36 +50,80 @@ def build_runtime(
     return Runtime(settings, spark, registry, make_backend(settings, spark), run_id, fault_hook)
 
 
-def start_service(runtime: Runtime, service: Service, trigger: TriggerMode) -> list[StreamingQuery]:
-    """Ensure every table the service touches exists, then start one query per flow."""
+def start_flow(
+    runtime: Runtime, service: Service, flow: Flow, trigger: TriggerMode
+) -> StreamingQuery:
+    """Ensure every table the flow touches exists, then start its streaming query."""
     backend, layout = runtime.backend, runtime.layout
-    queries = []
-    for flow in service.flows(runtime):
-        verify(runtime, service.name, flow.name)
-        for spec in [*flow.tables(runtime), dlq_events(layout), audit_batches(layout)]:
-            backend.ensure(spec)
-        writer = (
-            flow.source(runtime)
-            .writeStream.queryName(f"{service.name}.{flow.name}")
-            .option("checkpointLocation", layout.checkpoint(service.name, flow.name))
-            .foreachBatch(BatchRunner(runtime, service, flow))
-        )
-        if trigger is TriggerMode.AVAILABLE_NOW:
-            writer = writer.trigger(availableNow=True)
-        elif trigger is TriggerMode.ONCE:
-            writer = writer.trigger(once=True)
-        else:
-            writer = writer.trigger(processingTime=runtime.settings.trigger_interval)
-        queries.append(writer.start())
-    return queries
+    verify(runtime, service.name, flow.name)
+    for spec in [*flow.tables(runtime), dlq_events(layout), audit_batches(layout)]:
+        backend.ensure(spec)
+    writer = (
+        flow.source(runtime)
+        .writeStream.queryName(f"{service.name}.{flow.name}")
+        .option("checkpointLocation", layout.checkpoint(service.name, flow.name))
+        .foreachBatch(BatchRunner(runtime, service, flow))
+    )
+    if trigger is TriggerMode.AVAILABLE_NOW:
+        writer = writer.trigger(availableNow=True)
+    elif trigger is TriggerMode.ONCE:
+        writer = writer.trigger(once=True)
+    else:
+        writer = writer.trigger(processingTime=runtime.settings.trigger_interval)
+    return writer.start()
+
+
+def start_service(runtime: Runtime, service: Service, trigger: TriggerMode) -> list[StreamingQuery]:
+    """Start one query per flow of the service."""
+    return [start_flow(runtime, service, flow, trigger) for flow in service.flows(runtime)]
+
+
+def _run_to_end(runtime: Runtime, service: Service, flow: Flow) -> None:
+    query = start_flow(runtime, service, flow, TriggerMode.AVAILABLE_NOW)
+    query.awaitTermination()
+    _raise_failure(runtime, query)
+
+
+def _planned_version(runtime: Runtime, service: Service, flow: Flow) -> int | None:
+    offsets = planned_offsets(runtime.layout.checkpoint(service.name, flow.name))
+    if offsets is None:
+        return None
+    if not offsets:
+        return -1
+    first = offsets[0]
+    return int(first["version"]) if isinstance(first, dict) and "version" in first else None
+
+
+def _run_bounded(runtime: Runtime, service: Service, flow: Flow, upstream: TableSpec) -> None:
+    """Read the upstream change feed in steps of at most ``max_versions_per_trigger`` commits.
+
+    Spark's available-now asks a Python source for its end only once, so without steps a run
+    after a long pause would read the whole backlog as one batch.
+    """
+    target = runtime.backend.latest_version(upstream)
+    step = runtime.settings.max_versions_per_trigger
+    while True:
+        start = _planned_version(runtime, service, flow)
+        if start is None:
+            _run_to_end(runtime, service, flow)
+            return
+        runtime.bounds[upstream.location] = start + step
+        try:
+            _run_to_end(runtime, service, flow)
+        finally:
+            runtime.bounds.pop(upstream.location, None)
+        if start + step >= target or _planned_version(runtime, service, flow) == start:
+            return
 
 
 def run_once(runtime: Runtime, services: list[Service]) -> None:
-    """Run each service to the end of its available input, in chain order."""
+    """Run each service to the end of the input available at its start, in chain order."""
     for service in services:
-        for query in start_service(runtime, service, TriggerMode.AVAILABLE_NOW):
-            query.awaitTermination()
-            _raise_failure(runtime, query)
+        for flow in service.flows(runtime):
+            if flow.upstream is None:
+                _run_to_end(runtime, service, flow)
+            else:
+                _run_bounded(runtime, service, flow, flow.upstream(runtime))
 
 
 def run_continuous(runtime: Runtime, services: list[Service]) -> None:

@@ -96,5 +96,10 @@ class TableBackend(ABC):
         """Current version of the table."""
 
     @abstractmethod
-    def change_feed(self, spark: SparkSession, spec: TableSpec) -> DataFrame:
-        """Streaming read of the table's change data feed (inserts and updates)."""
+    def change_feed(
+        self, spark: SparkSession, spec: TableSpec, ending_version: int | None = None
+    ) -> DataFrame:
+        """Streaming read of the table's change data feed (inserts and updates).
+
+        ``ending_version``: read no commit after it (a bounded step of a ``--once`` run).
+        """

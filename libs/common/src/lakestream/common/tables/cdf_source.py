@@ -1,6 +1,7 @@
 """A Spark Python streaming data source over a Delta table's change data feed, read by delta-rs.
 
 Offsets are table versions: ``{"version": V}`` means every commit up to V was delivered.
+Option ``endingVersion`` caps the latest offset, so a run reads no commit after it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pyspark.sql.datasource import DataSource, DataSourceStreamReader, InputPart
 from pyspark.sql.types import StructType
 
 CHANGE_FEED_FORMAT = "lakestream_delta_cdf"
+ENDING_VERSION = "endingVersion"
 _STORAGE_PREFIX = "storage."
 
 
@@ -35,7 +37,10 @@ class ChangeFeedReader(DataSourceStreamReader):
             for k, v in options.items()
             if k.startswith(_STORAGE_PREFIX)
         }
-        self.max_partitions = int(options.get("maxPartitions", "4"))
+        by_name = {k.lower(): v for k, v in options.items()}
+        self.max_partitions = int(by_name.get("maxpartitions", "4"))
+        ending = by_name.get(ENDING_VERSION.lower())
+        self.ending = int(ending) if ending is not None else None
 
     def _table(self) -> Any:
         from deltalake import DeltaTable
@@ -47,8 +52,9 @@ class ChangeFeedReader(DataSourceStreamReader):
         return {"version": -1}
 
     def latestOffset(self) -> dict[str, int]:
-        """The table's current version."""
-        return {"version": int(self._table().version())}
+        """The table's current version (at most ``endingVersion``)."""
+        latest = int(self._table().version())
+        return {"version": latest if self.ending is None else min(latest, self.ending)}
 
     def partitions(self, start: dict[str, int], end: dict[str, int]) -> list[InputPartition]:
         """Split commits ``start+1..end`` into at most ``maxPartitions`` contiguous ranges."""

@@ -20,7 +20,7 @@ from lakestream.common.tables.backend import (
     WriteConflictError,
     WriteResult,
 )
-from lakestream.common.tables.cdf_source import CHANGE_FEED_FORMAT
+from lakestream.common.tables.cdf_source import CHANGE_FEED_FORMAT, ENDING_VERSION
 from lakestream.common.tables.schemas import CDF_ENABLED, TableSpec
 
 
@@ -172,9 +172,13 @@ class DeltaRsBackend(TableBackend):
         """Current table version."""
         return int(self._table(spec).version())
 
-    def change_feed(self, spark: SparkSession, spec: TableSpec) -> DataFrame:
+    def change_feed(
+        self, spark: SparkSession, spec: TableSpec, ending_version: int | None = None
+    ) -> DataFrame:
         """Stream of the table's change feed; offsets are table versions."""
         reader = spark.readStream.format(CHANGE_FEED_FORMAT).schema(with_cdf_columns(spec.schema))
         for key, value in (self.storage_options or {}).items():
             reader = reader.option(f"storage.{key}", value)
+        if ending_version is not None:
+            reader = reader.option(ENDING_VERSION, str(ending_version))
         return reader.option("path", spec.location).load()

@@ -1,0 +1,128 @@
+"""Measurements of a running benchmark: resident memory of the process tree, files written."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+_PAGE_KB = 1024
+SAMPLE_SECONDS = 0.2
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            found.extend(int(child) for child in task.read_text().split())
+        except OSError:
+            continue
+    return found
+
+
+def tree_pids(root: int) -> list[int]:
+    """``root`` and every descendant process (the JVM, Python workers)."""
+    pids, queue = [], [root]
+    while queue:
+        pid = queue.pop()
+        pids.append(pid)
+        queue.extend(_children(pid))
+    return pids
+
+
+def rss_kb(pid: int) -> int:
+    """Resident set size of one process in KiB (0 when it is gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        return 0
+    return 0
+
+
+def tree_rss_mb(root: int) -> float:
+    """Resident memory of ``root`` and its descendants, in MiB."""
+    return sum(rss_kb(pid) for pid in tree_pids(root)) / _PAGE_KB
+
+
+class MemorySampler:
+    """Samples the process tree's resident memory in the background; keeps the peak.
+
+    ``with MemorySampler() as m: ...`` then ``m.peak_mb``. The driver (this process), the JVM
+    it started and Spark's Python workers are all descendants of this process in local mode.
+    """
+
+    def __init__(self, root: int | None = None, every: float = SAMPLE_SECONDS) -> None:
+        self.root = root or os.getpid()
+        self.every = every
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="memory-sampler", daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak_mb = max(self.peak_mb, tree_rss_mb(self.root))
+            self._stop.wait(self.every)
+
+    def __enter__(self) -> MemorySampler:
+        self.peak_mb = tree_rss_mb(self.root)
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak_mb = max(self.peak_mb, tree_rss_mb(self.root))
+
+
+@dataclass(frozen=True)
+class FileStats:
+    """Data files under some directories: count and total bytes."""
+
+    count: int
+    bytes: int
+
+
+def data_files(directories: list[Path]) -> dict[Path, int]:
+    """Every ``*.parquet`` file under ``directories`` with its size."""
+    return {
+        path: path.stat().st_size
+        for directory in directories
+        if directory.exists()
+        for path in directory.rglob("*.parquet")
+    }
+
+
+def written_since(before: dict[Path, int], directories: list[Path]) -> FileStats:
+    """Data files that appeared under ``directories`` since the ``before`` listing."""
+    new = {p: size for p, size in data_files(directories).items() if p not in before}
+    return FileStats(len(new), sum(new.values()))
+
+
+class Stopwatch:
+    """Wall-clock seconds of a ``with`` block."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._start = 0.0
+
+    def __enter__(self) -> Stopwatch:
+        self._start = time.perf_counter()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.seconds = time.perf_counter() - self._start

@@ -1,0 +1,137 @@
+"""One throughput run: land N events, then time the baseline, bronze, silver and gold on them."""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+from dataclasses import asdict, dataclass
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from lakestream.common.bench.baseline import write_baseline
+from lakestream.common.bench.probe import MemorySampler, Stopwatch, data_files, written_since
+from lakestream.common.bench.workload import Landed, land
+from lakestream.common.demo import read_table_counts, reconcile
+from lakestream.common.demo.summary import batch_totals
+from lakestream.common.runtime.audit import SUCCEEDED
+from lakestream.common.runtime.service import Runtime, discover_services
+from lakestream.common.runtime.streaming import build_runtime, run_once
+from lakestream.common.settings import Settings
+
+BENCH_ENV = "bench"
+LAYERS = ("bronze", "silver", "gold")
+WARMUP_EVENTS = 20_000
+_MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class StageResult:
+    """Numbers of one stage of a throughput run."""
+
+    wall_s: float
+    events: int
+    events_per_s: float
+    mb_per_s: float
+    peak_memory_mb: float
+    files_written: int
+    avg_file_mb: float
+    batches: int
+
+
+def _stage(
+    wall: float, events: int, landed: Landed, peak: float, files: int, size: int, batches: int
+) -> StageResult:
+    return StageResult(
+        wall_s=round(wall, 3),
+        events=events,
+        events_per_s=round(events / wall, 1),
+        mb_per_s=round(landed.bytes / _MB / wall, 2),
+        peak_memory_mb=round(peak, 1),
+        files_written=files,
+        avg_file_mb=round(size / files / _MB, 3) if files else 0.0,
+        batches=batches,
+    )
+
+
+def _audited(runtime: Runtime, service: str) -> tuple[int, int]:
+    """(input rows, batches) of ``service``'s SUCCEEDED batch totals in the audit table."""
+    rows = [
+        r
+        for r in batch_totals(runtime.layout)
+        if r["service"] == service and r["status"] == SUCCEEDED
+    ]
+    return sum(int(r["input_rows"]) for r in rows), len(rows)
+
+
+def _machine() -> dict[str, Any]:
+    pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    return {
+        "cpus": os.cpu_count(),
+        "memory_gib": round(pages / 1024**3, 1),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "pyspark": version("pyspark"),
+        "deltalake": version("deltalake"),
+    }
+
+
+def run_throughput(settings: Settings, events: int, seed: int) -> dict[str, Any]:
+    """Generate ``events`` bodies under a fresh ``<root>/bench`` and measure every stage."""
+    base = Path(settings.layout.base)
+    if base.exists():
+        shutil.rmtree(base)
+    landing = Path(settings.landing_path)
+    landed = land(landing, events, seed)
+    runtime = build_runtime(settings)
+    spark = runtime.spark
+    scratch = base / "_baseline"
+    warmup = base / "_warmup"
+    land(warmup / "landing", WARMUP_EVENTS, seed)
+    write_baseline(spark, str(warmup / "landing"), str(warmup / "parquet"))
+    result: dict[str, Any] = {"events": events, "landing_mb": round(landed.bytes / _MB, 1)}
+    with MemorySampler() as memory, Stopwatch() as clock:
+        write_baseline(spark, str(landing), str(scratch))
+    written = written_since({}, [scratch])
+    parsed = int(spark.read.parquet(str(scratch)).count())
+    result["baseline"] = asdict(
+        _stage(clock.seconds, parsed, landed, memory.peak_mb, written.count, written.bytes, 1)
+    )
+    services = discover_services()
+    outputs = [p for p in base.iterdir() if p.name not in {"landing", "_baseline", "_warmup"}]
+    for layer in LAYERS:
+        before = data_files([base])
+        with MemorySampler() as memory, Stopwatch() as clock:
+            run_once(runtime, [services[layer]])
+        tables = [p for p in base.iterdir() if p.name not in {"landing", "_baseline", "_warmup"}]
+        written = written_since(before, tables or outputs)
+        rows, batches = _audited(runtime, layer)
+        stage = _stage(
+            clock.seconds, rows, landed, memory.peak_mb, written.count, written.bytes, batches
+        )
+        result[layer] = asdict(stage)
+    chain_wall = sum(result[layer]["wall_s"] for layer in LAYERS)
+    chain_eps = events / chain_wall
+    baseline_eps = result["baseline"]["events_per_s"]
+    result["chain"] = {"wall_s": round(chain_wall, 3), "events_per_s": round(chain_eps, 1)}
+    result["ratios"] = {
+        "bronze_vs_baseline": round(events / result["bronze"]["wall_s"] / baseline_eps, 3),
+        "chain_vs_baseline": round(chain_eps / baseline_eps, 3),
+    }
+    result["peak_memory_mb"] = max(
+        result[stage]["peak_memory_mb"] for stage in ("baseline", *LAYERS)
+    )
+    counts = read_table_counts(runtime.layout, runtime.registry.event_types())
+    mismatches = reconcile(landed.truth, counts)
+    result["reconciled"] = not mismatches
+    result["mismatches"] = mismatches
+    result["machine"] = _machine()
+    result["settings"] = {
+        "backend": settings.backend,
+        "spark_master": settings.spark_master,
+        "shuffle_partitions": settings.shuffle_partitions,
+        "max_files_per_trigger": settings.max_files_per_trigger,
+        "landing_files": landed.files,
+    }
+    return result

@@ -1,0 +1,77 @@
+"""``lakestream bench``: stage throughput against a plain Spark job, or end-to-end latency."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from lakestream.common.bench.report import print_throughput, targets
+from lakestream.common.bench.scales import parse_scales, run_scales
+from lakestream.common.bench.throughput import BENCH_ENV, run_throughput
+from lakestream.common.cli.options import ConfigDirOpt
+from lakestream.common.settings import load_settings
+
+console = Console()
+
+
+def _scales(value: str | None) -> str | None:
+    if value is not None:
+        try:
+            parse_scales(value)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
+    return value
+
+
+def bench(
+    events: Annotated[
+        int, typer.Option("--events", min=1000, max=50_000_000, help="Events to generate.")
+    ] = 1_000_000,
+    scale: Annotated[
+        str | None,
+        typer.Option(
+            "--scale",
+            callback=_scales,
+            help="Sizes to run, each in a fresh process, e.g. 1M,5M (overrides --events).",
+        ),
+    ] = None,
+    json_path: Annotated[
+        Path, typer.Option("--json", help="Where to write the result as JSON.")
+    ] = Path(".lakestream/bench.json"),
+    root: Annotated[Path, typer.Option("--root", help="Storage root of the benchmark.")] = Path(
+        ".lakestream"
+    ),
+    seed: Annotated[int, typer.Option("--seed", min=0)] = 7,
+    files_per_trigger: Annotated[
+        int,
+        typer.Option(
+            "--files-per-trigger", min=1, max=1000, help="Landing files (100k events) per batch."
+        ),
+    ] = 4,
+    config_dir: ConfigDirOpt = None,
+) -> int:
+    """Measure bronze, silver and gold against a minimal Spark job on the same generated data."""
+    if scale is not None:
+        args = ["--root", str(root), "--seed", str(seed)]
+        args += ["--files-per-trigger", str(files_per_trigger)]
+        if config_dir is not None:
+            args += ["--config-dir", str(config_dir)]
+        result = run_scales(parse_scales(scale), args)
+    else:
+        settings = load_settings(
+            root=str(root),
+            env=BENCH_ENV,
+            config_dir=config_dir,
+            max_files_per_trigger=files_per_trigger,
+        )
+        result = run_throughput(settings, events, seed)
+    result["targets"] = targets(result)
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    json_path.write_text(json.dumps(result, indent=2, default=str) + "\n")
+    print_throughput(console, result)
+    console.print(f"written: {json_path}")
+    return 0 if result["reconciled"] else 1
