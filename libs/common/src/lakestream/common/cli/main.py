@@ -12,6 +12,7 @@ from lakestream.common.cli.checkpoint_cmd import checkpoint_app
 from lakestream.common.cli.config_cmd import config_app
 from lakestream.common.cli.demo_cmd import demo
 from lakestream.common.cli.events_cmd import events_app
+from lakestream.common.cli.maintain_cmd import maintain_cmd
 from lakestream.common.cli.options import (
     ConfigDirOpt,
     EnvOpt,
@@ -37,6 +38,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(events_app, name="events")
 app.add_typer(checkpoint_app, name="checkpoint")
 app.command(help="Generate a demo workload, run every layer once and reconcile.")(demo)
+app.command("maintain")(maintain_cmd)
 COMMAND_GROUP = "lakestream.commands"
 """Entry-point group of Typer sub-apps that installed packages add (e.g. ``dlq``)."""
 for _command in entry_points(group=COMMAND_GROUP):
