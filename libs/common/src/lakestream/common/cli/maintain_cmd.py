@@ -63,13 +63,17 @@ def describe(done: TableMaintenance, retention_hours: int) -> str:
         return f"{done.table}: does not exist yet, skipped"
     parts = []
     if done.before is not None:
-        after = "" if done.after is None else f" -> {_files(done.after)}"
-        parts.append(_files(done.before) + after)
+        files = _files(done.before)
+        if done.after is not None:
+            files += f" -> {_files(done.after)}" if done.after != done.before else ", unchanged"
+        parts.append(files)
     if done.compaction is not None:
         c = done.compaction
         parts.append(
             f"compacted {c.files_removed} files ({_size(c.bytes_removed)}) into "
             f"{c.files_added} ({_size(c.bytes_added)})"
+            if c.files_removed
+            else "nothing to compact"
         )
     if done.vacuum is not None:
         verb = "would delete" if done.vacuum.dry_run else "deleted"
