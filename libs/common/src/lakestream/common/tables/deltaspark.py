@@ -39,6 +39,7 @@ TXN_VERSION_CONF = "spark.databricks.delta.write.txnVersion"
 USER_METADATA_CONF = "spark.databricks.delta.commitInfo.userMetadata"
 OPTIMIZE_MAX_FILE_SIZE_CONF = "spark.databricks.delta.optimize.maxFileSize"
 RETENTION_CHECK_CONF = "spark.databricks.delta.retentionDurationCheck.enabled"
+VACUUM_LOGGING_CONF = "spark.databricks.delta.vacuum.logging.enabled"
 
 _COMPARISONS: dict[str, Callable[[Column, Any], Column]] = {
     "=": operator.eq,
@@ -320,11 +321,25 @@ class DeltaSparkBackend(TableBackend):
     def vacuum(
         self, spec: TableSpec, retention_hours: int, dry_run: bool = False, force: bool = False
     ) -> VacuumResult:
-        """``VACUUM … RETAIN n HOURS``; the count comes from its ``DRY RUN`` listing."""
+        """``VACUUM … RETAIN n HOURS``, counted from its ``VACUUM END`` commit.
+
+        A ``DRY RUN`` lists at most 1000 files, so a dry run's count stops there.
+        """
         statement = f"VACUUM {sql_ref(spec)} RETAIN {int(retention_hours)} HOURS"
-        confs = {RETENTION_CHECK_CONF: "false"} if force else {}
+        confs = {VACUUM_LOGGING_CONF: "true"}
+        if force:
+            confs[RETENTION_CHECK_CONF] = "false"
         with session_confs(self.spark, confs):
-            files = self.spark.sql(f"{statement} DRY RUN").count()
-            if not dry_run:
-                self.spark.sql(statement).collect()
-        return VacuumResult(files, dry_run)
+            if dry_run:
+                return VacuumResult(self.spark.sql(f"{statement} DRY RUN").count(), True)
+            self.spark.sql(statement).collect()
+        end = (
+            self._table(self.spark, spec)
+            .history(TXN_HISTORY_SCAN)
+            .where(F.col("operation") == "VACUUM END")
+            .select("operationMetrics")
+            .first()
+        )
+        if end is None:
+            raise RuntimeError(f"{spec.name}: VACUUM left no VACUUM END commit to count from")
+        return VacuumResult(int(end[0].get("numDeletedFiles", 0)), dry_run=False)
