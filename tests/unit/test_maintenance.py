@@ -77,7 +77,7 @@ def test_maintain_compacts_and_reports_each_table(
     assert run_app(app, args) == 0
     out = capsys.readouterr().out
     assert "audit/batches: 4 files" in out
-    assert "-> 1 files" in out
+    assert "-> 1 file (" in out
     assert "compacted 4 files" in out
     assert "vacuum deleted 0 files unreferenced for 168 h" in out
     assert "bronze/events: does not exist yet, skipped" in out
@@ -87,7 +87,7 @@ def test_maintain_compacts_and_reports_each_table(
     assert run_app(app, [*args, *dry]) == 0
     out = capsys.readouterr().out
     assert "(dry run)" in out
-    assert "audit/batches: 1 files" in out
+    assert "audit/batches: 1 file (" in out
     assert "vacuum would delete 4 files unreferenced for 0 h" in out
     assert "bronze" not in out
 

@@ -53,8 +53,12 @@ def _size(n: int) -> str:
     return f"{n} B" if exponent == 0 else f"{n / 1024**exponent:.1f} {_UNITS[exponent]}"
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _files(stats: FileStats) -> str:
-    return f"{stats.files} files ({_size(stats.bytes)})"
+    return f"{_count(stats.files, 'file')} ({_size(stats.bytes)})"
 
 
 def describe(done: TableMaintenance, retention_hours: int) -> str:
@@ -70,7 +74,7 @@ def describe(done: TableMaintenance, retention_hours: int) -> str:
     if done.compaction is not None:
         c = done.compaction
         parts.append(
-            f"compacted {c.files_removed} files ({_size(c.bytes_removed)}) into "
+            f"compacted {_count(c.files_removed, 'file')} ({_size(c.bytes_removed)}) into "
             f"{c.files_added} ({_size(c.bytes_added)})"
             if c.files_removed
             else "nothing to compact"
@@ -78,7 +82,8 @@ def describe(done: TableMaintenance, retention_hours: int) -> str:
     if done.vacuum is not None:
         verb = "would delete" if done.vacuum.dry_run else "deleted"
         parts.append(
-            f"vacuum {verb} {done.vacuum.files_deleted} files unreferenced for {retention_hours} h"
+            f"vacuum {verb} {_count(done.vacuum.files_deleted, 'file')} unreferenced for "
+            f"{retention_hours} h"
         )
     if done.error is not None:
         parts.append(f"FAILED: {done.error}")
@@ -129,7 +134,7 @@ def maintain_cmd(
     specs = layout_tables(settings.layout, registry, areas)
     mode = " (dry run)" if dry_run else ""
     console.print(
-        f"[bold]lakestream[/bold] maintain {len(specs)} tables{mode} "
+        f"[bold]lakestream[/bold] maintain {_count(len(specs), 'table')}{mode} "
         f"root={settings.layout.base} backend={settings.backend}",
         highlight=False,
     )
