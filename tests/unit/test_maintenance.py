@@ -54,7 +54,7 @@ def test_layout_tables_are_every_table_in_chain_order(registry: Registry, tmp_pa
         layout_tables(layout, registry, ["platinum"])
 
 
-def _audit_appends(layout: TableLayout, batches: int) -> None:
+def audit_appends(layout: TableLayout, batches: int) -> None:
     """``batches`` small appends to audit/batches, one file each."""
     spec = audit_batches(layout)
     DeltaRsBackend().ensure(spec)
@@ -72,7 +72,7 @@ def test_maintain_compacts_and_reports_each_table(
 ) -> None:
     root = tmp_path / "root"
     layout = TableLayout.local(root, "m")
-    _audit_appends(layout, 4)
+    audit_appends(layout, 4)
     args = ["maintain", "--root", str(root), "--env", "m", "--config-dir", str(repo / "config")]
     assert run_app(app, args) == 0
     out = capsys.readouterr().out
@@ -97,7 +97,7 @@ def test_a_failing_table_is_reported_and_the_others_still_run(
 ) -> None:
     root = tmp_path / "root"
     layout = TableLayout.local(root, "m")
-    _audit_appends(layout, 2)
+    audit_appends(layout, 2)
     broken = Path(layout.dlq_events) / "_delta_log"
     broken.mkdir(parents=True)
     (broken / "00000000000000000000.json").write_text("not a delta log\n")
