@@ -1,6 +1,7 @@
 """Offline checks of the Databricks Asset Bundles (the databricks CLI cannot be installed here).
 
-One bundle per service (`services/<svc>/databricks.yml`) plus a root bundle with every layer.
+One bundle per service (`services/<svc>/databricks.yml`), the maintenance bundle (only the common
+wheel: `lakestream maintain`) and a root bundle with all of them.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import typer
 import yaml
 
+from lakestream.common.cli.main import app
 from tests.infra._tf import REPO_ROOT
 
 pytestmark = pytest.mark.infra
@@ -92,11 +95,16 @@ def load_bundle(root: Path) -> Bundle:
     return Bundle(root, config, files)
 
 
-def service_scripts(service: str) -> tuple[str, dict[str, str]]:
-    """(distribution name, console scripts) from a service's pyproject.toml."""
-    with (REPO_ROOT / "services" / service / "pyproject.toml").open("rb") as handle:
+def project_scripts(directory: Path) -> tuple[str, dict[str, str]]:
+    """(distribution name, console scripts) from a project's pyproject.toml."""
+    with (directory / "pyproject.toml").open("rb") as handle:
         project = tomllib.load(handle)["project"]
     return project["name"], project.get("scripts", {})
+
+
+def service_scripts(service: str) -> tuple[str, dict[str, str]]:
+    """(distribution name, console scripts) of a service."""
+    return project_scripts(REPO_ROOT / "services" / service)
 
 
 def deploy_inputs() -> set[str]:
@@ -135,7 +143,12 @@ def wheel_libraries(bundle: Bundle) -> list[Path]:
 
 
 SERVICE_BUNDLES = {svc: REPO_ROOT / "services" / svc / "databricks.yml" for svc in SERVICES}
-ALL_BUNDLES = {**SERVICE_BUNDLES, "root": REPO_ROOT / "databricks.yml"}
+MAINTENANCE_BUNDLE = REPO_ROOT / "services" / "maintenance" / "databricks.yml"
+ALL_BUNDLES = {
+    **SERVICE_BUNDLES,
+    "maintenance": MAINTENANCE_BUNDLE,
+    "root": REPO_ROOT / "databricks.yml",
+}
 
 
 @pytest.fixture(scope="module", params=list(ALL_BUNDLES))
@@ -187,6 +200,7 @@ def test_referenced_files_exist(bundle: Bundle) -> None:
 
 def test_wheel_tasks_name_a_declared_package_and_entry_point(bundle: Bundle) -> None:
     declared = dict(service_scripts(svc) for svc in SERVICES)
+    declared.update([project_scripts(REPO_ROOT / "libs" / "common")])
     tasks = [t for node in bundle.jobs().values() for t in node.value["tasks"]]
     assert tasks
     for task in tasks:
@@ -227,7 +241,7 @@ def test_root_bundle_deploys_every_layer() -> None:
         for n in bundle.jobs().values()
         for t in n.value["tasks"]
     }
-    assert packages == set(SERVICES.values())
+    assert packages == {COMMON, *SERVICES.values()}
     assert {p for p, _ in wheel_builds(bundle)} == {COMMON, *SERVICES.values()}
 
 
@@ -281,3 +295,35 @@ def test_dlq_replay_is_an_on_demand_dry_run_by_default() -> None:
     assert "--dry-run" in task["python_wheel_task"]["parameters"]
     env = job["job_clusters"][0]["new_cluster"]["spark_env_vars"]
     assert {"LAKESTREAM_ENV", "LAKESTREAM_ROOT", "LAKESTREAM_CONFIG_DIR"} <= set(env)
+
+
+def test_maintenance_runs_lakestream_maintain_daily_with_only_the_common_wheel() -> None:
+    bundle = load_bundle(MAINTENANCE_BUNDLE)
+    assert {package for package, _ in wheel_builds(bundle)} == {COMMON}
+    assert {p.name.split("-")[0] for p in wheel_libraries(bundle)} == {COMMON.replace("-", "_")}
+    job = bundle.jobs()["maintenance"].value
+    assert "continuous" not in job and "trigger" not in job
+    assert job["schedule"] == {
+        "quartz_cron_expression": "0 0 3 * * ?",
+        "timezone_id": "UTC",
+        "pause_status": "${var.pause_status}",
+    }
+    assert job["max_concurrent_runs"] == 1
+    assert job["email_notifications"]["on_failure"] == ["${var.failure_email}"]
+    env = job["job_clusters"][0]["new_cluster"]["spark_env_vars"]
+    assert env["LAKESTREAM_BACKEND"] == "delta-spark"
+    assert env["LAKESTREAM_CATALOG"] == "${var.catalog}"
+    (task,) = job["tasks"]
+    wheel_task = task["python_wheel_task"]
+    assert (wheel_task["package_name"], wheel_task["entry_point"]) == (COMMON, "lakestream")
+    command, *options = wheel_task["parameters"]
+    assert command == "maintain"
+    assert "--retention-hours=${var.retention_hours}" in options
+    assert int(bundle.config["variables"]["retention_hours"]["default"]) >= 168
+    group = typer.main.get_command(app)
+    assert isinstance(group, typer.core.TyperGroup)
+    maintain = group.commands[command]
+    sample = [o.replace("${var.retention_hours}", "168") for o in options]
+    parsed = maintain.make_context(command, sample).params
+    assert (parsed["layer"], parsed["compact"], parsed["vacuum"]) == ("all", True, True)
+    assert (parsed["dry_run"], parsed["force_retention"]) == (False, False)

@@ -20,7 +20,13 @@ from pyspark.sql.types import StructType
 from lakestream.common.config import Registry
 from lakestream.common.spark.session import DELTA_EXTENSION
 from lakestream.common.tables.arrow import with_cdf_columns
-from lakestream.common.tables.backend import TableBackend, Txn, WriteResult
+from lakestream.common.tables.backend import (
+    FileStats,
+    TableBackend,
+    Txn,
+    VacuumResult,
+    WriteResult,
+)
 from lakestream.common.tables.deltars import DeltaRsBackend
 from lakestream.common.tables.layout import TableLayout
 from lakestream.common.tables.schemas import (
@@ -319,6 +325,61 @@ def test_a_new_backend_instance_sees_committed_transactions(
     assert after.read(spark, spec).count() == 1
     assert after.read(spark, audit).count() == 1
     assert after.latest_version(spec) == 1
+
+
+def data_files(spec: TableSpec) -> int:
+    """Parquet files on disk under a path-addressed table, referenced or not."""
+    return sum(1 for p in Path(spec.location).rglob("*.parquet") if "_delta_log" not in p.parts)
+
+
+def small_appends(backend: TableBackend, spark: SparkSession, spec: TableSpec, n: int) -> None:
+    """``n`` appends of one audit row each: at least ``n`` small files."""
+    for batch in range(n):
+        backend.append(spec, frame(spark, spec.schema, audit_row(None, batch)), Txn("m", batch))
+
+
+def test_compaction_rewrites_small_files_in_a_commit_the_change_feed_skips(
+    new_backend: BackendFactory, spark: SparkSession, layout: TableLayout, tmp_path: Path
+) -> None:
+    backend = new_backend()
+    spec = audit_batches(layout)
+    assert backend.file_stats(spec) is None
+    backend.ensure(spec)
+    assert backend.file_stats(spec) == FileStats(0, 0)
+    small_appends(backend, spark, spec, 3)
+    before = backend.file_stats(spec)
+    assert before is not None and before.files >= 3
+    checkpoint = tmp_path / "cdf-checkpoint"
+    assert len(collect_changes(backend.change_feed(spark, spec), checkpoint)) == 3
+    done = backend.compact(spec, 64 * 1024 * 1024)
+    assert (done.files_removed, done.bytes_removed) == (before.files, before.bytes)
+    assert done.files_added == 1
+    assert backend.file_stats(spec) == FileStats(1, done.bytes_added)
+    assert backend.latest_version(spec) == 4
+    assert collect_changes(backend.change_feed(spark, spec), checkpoint) == []
+    assert sorted(r["input_rows"] for r in backend.read(spark, spec).collect()) == [0, 1, 2]
+    again = backend.compact(spec, 64 * 1024 * 1024)
+    assert (again.files_removed, again.files_added) == (0, 0)
+
+
+def test_vacuum_deletes_replaced_files_only_past_the_retention(
+    new_backend: BackendFactory, spark: SparkSession, layout: TableLayout
+) -> None:
+    backend = new_backend()
+    spec = audit_batches(layout)
+    backend.ensure(spec)
+    small_appends(backend, spark, spec, 3)
+    replaced = backend.compact(spec, 64 * 1024 * 1024).files_removed
+    on_disk = data_files(spec)
+    assert on_disk == replaced + 1
+    assert backend.vacuum(spec, 168) == VacuumResult(0, dry_run=False)
+    assert backend.vacuum(spec, 0, dry_run=True, force=True) == VacuumResult(replaced, True)
+    assert data_files(spec) == on_disk
+    with pytest.raises(Exception, match="retention"):
+        backend.vacuum(spec, 0)
+    assert backend.vacuum(spec, 0, force=True) == VacuumResult(replaced, dry_run=False)
+    assert data_files(spec) == 1
+    assert backend.read(spark, spec).count() == 3
 
 
 def test_filter_terms_translate_to_spark_predicates(spark: SparkSession) -> None:

@@ -13,6 +13,7 @@ from lakestream.common.cli.checkpoint_cmd import checkpoint_app
 from lakestream.common.cli.config_cmd import config_app
 from lakestream.common.cli.demo_cmd import demo
 from lakestream.common.cli.events_cmd import events_app
+from lakestream.common.cli.maintain_cmd import maintain_cmd
 from lakestream.common.cli.options import (
     ConfigDirOpt,
     EnvOpt,
@@ -41,6 +42,7 @@ app.command(help="Generate a demo workload, run every layer once and reconcile."
 app.command(help="Benchmark the chain against a plain Spark job: throughput, memory, latency.")(
     bench
 )
+app.command("maintain")(maintain_cmd)
 COMMAND_GROUP = "lakestream.commands"
 """Entry-point group of Typer sub-apps that installed packages add (e.g. ``dlq``)."""
 for _command in entry_points(group=COMMAND_GROUP):

@@ -46,6 +46,32 @@ class WriteResult:
     replayed: bool = False
 
 
+@dataclass(frozen=True)
+class FileStats:
+    """The data files a table's current version references."""
+
+    files: int
+    bytes: int
+
+
+@dataclass(frozen=True)
+class CompactionResult:
+    """What one compaction did: small files rewritten into fewer, larger ones."""
+
+    files_removed: int
+    files_added: int
+    bytes_removed: int
+    bytes_added: int
+
+
+@dataclass(frozen=True)
+class VacuumResult:
+    """Files no version within the retention references: deleted, or listed on a dry run."""
+
+    files_deleted: int
+    dry_run: bool
+
+
 class WriteConflictError(RuntimeError):
     """A concurrent writer committed first; the write may be retried against the new state."""
 
@@ -102,4 +128,24 @@ class TableBackend(ABC):
         """Streaming read of the table's change data feed (inserts and updates).
 
         ``ending_version``: read no commit after it (a bounded step of a ``--once`` run).
+        """
+
+    @abstractmethod
+    def file_stats(self, spec: TableSpec) -> FileStats | None:
+        """Data files and bytes of the current version; None when the table does not exist."""
+
+    @abstractmethod
+    def compact(self, spec: TableSpec, target_size: int) -> CompactionResult:
+        """Rewrite small files into files of about ``target_size`` bytes.
+
+        The commit changes no data (``dataChange=false``), so change-feed readers skip it.
+        """
+
+    @abstractmethod
+    def vacuum(
+        self, spec: TableSpec, retention_hours: int, dry_run: bool = False, force: bool = False
+    ) -> VacuumResult:
+        """Delete files that no version of the last ``retention_hours`` references.
+
+        The engine refuses a retention below the table's (7 days by default) unless ``force``.
         """

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -14,14 +16,22 @@ from lakestream.common.tables.arrow import arrow_schema, conform, with_cdf_colum
 from lakestream.common.tables.backend import (
     TXN_HISTORY_SCAN,
     TXN_METADATA_KEY,
+    CompactionResult,
+    FileStats,
     Filter,
     TableBackend,
     Txn,
+    VacuumResult,
     WriteConflictError,
     WriteResult,
 )
 from lakestream.common.tables.cdf_source import CHANGE_FEED_FORMAT, ENDING_VERSION
 from lakestream.common.tables.schemas import CDF_ENABLED, TableSpec
+
+
+def _size_metrics(value: Any) -> dict[str, Any]:
+    """delta-rs reports ``filesAdded``/``filesRemoved`` as JSON text (a dict in some versions)."""
+    return dict(json.loads(value) if isinstance(value, str) else value)
 
 
 class DeltaRsBackend(TableBackend):
@@ -182,3 +192,35 @@ class DeltaRsBackend(TableBackend):
         if ending_version is not None:
             reader = reader.option(ENDING_VERSION, str(ending_version))
         return reader.option("path", spec.location).load()
+
+    def file_stats(self, spec: TableSpec) -> FileStats | None:
+        """Counted from the add actions of the current version."""
+        if not DeltaTable.is_deltatable(spec.location, storage_options=self.storage_options):
+            return None
+        sizes = pa.table(self._table(spec).get_add_actions(flatten=True)).column("size_bytes")
+        return FileStats(len(sizes), int(pc.sum(sizes).as_py() or 0))
+
+    def compact(self, spec: TableSpec, target_size: int) -> CompactionResult:
+        """``optimize.compact``: bin-packs each partition; a conflict raises WriteConflictError."""
+        try:
+            metrics = self._table(spec).optimize.compact(target_size=target_size)
+        except CommitFailedError as exc:
+            raise WriteConflictError(f"{spec.name}: {exc}") from exc
+        return CompactionResult(
+            files_removed=int(metrics["numFilesRemoved"]),
+            files_added=int(metrics["numFilesAdded"]),
+            bytes_removed=int(_size_metrics(metrics["filesRemoved"])["totalSize"]),
+            bytes_added=int(_size_metrics(metrics["filesAdded"])["totalSize"]),
+        )
+
+    def vacuum(
+        self, spec: TableSpec, retention_hours: int, dry_run: bool = False, force: bool = False
+    ) -> VacuumResult:
+        """A full vacuum: also deletes files no commit references (left by a crashed write)."""
+        deleted = self._table(spec).vacuum(
+            retention_hours=retention_hours,
+            dry_run=dry_run,
+            enforce_retention_duration=not force,
+            full=True,
+        )
+        return VacuumResult(len(deleted), dry_run)

@@ -23,9 +23,12 @@ from lakestream.common.tables.arrow import with_cdf_columns
 from lakestream.common.tables.backend import (
     TXN_HISTORY_SCAN,
     TXN_METADATA_KEY,
+    CompactionResult,
+    FileStats,
     Filter,
     TableBackend,
     Txn,
+    VacuumResult,
     WriteConflictError,
     WriteResult,
 )
@@ -34,6 +37,9 @@ from lakestream.common.tables.schemas import CDF_ENABLED, TableSpec
 TXN_APP_ID_CONF = "spark.databricks.delta.write.txnAppId"
 TXN_VERSION_CONF = "spark.databricks.delta.write.txnVersion"
 USER_METADATA_CONF = "spark.databricks.delta.commitInfo.userMetadata"
+OPTIMIZE_MAX_FILE_SIZE_CONF = "spark.databricks.delta.optimize.maxFileSize"
+RETENTION_CHECK_CONF = "spark.databricks.delta.retentionDurationCheck.enabled"
+VACUUM_LOGGING_CONF = "spark.databricks.delta.vacuum.logging.enabled"
 
 _COMPARISONS: dict[str, Callable[[Column, Any], Column]] = {
     "=": operator.eq,
@@ -67,6 +73,22 @@ def sql_ref(spec: TableSpec) -> str:
     if spec.by_name:
         return ".".join(f"`{part}`" for part in spec.location.split("."))
     return f"delta.`{spec.location}`"
+
+
+@contextmanager
+def session_confs(spark: SparkSession, confs: Mapping[str, str]) -> Iterator[None]:
+    """Set Spark session confs for one statement, then restore what was there before."""
+    previous = {key: spark.conf.get(key, None) for key in confs}
+    for key, value in confs.items():
+        spark.conf.set(key, value)
+    try:
+        yield
+    finally:
+        for key, before in previous.items():
+            if before is None:
+                spark.conf.unset(key)
+            else:
+                spark.conf.set(key, before)
 
 
 @contextmanager
@@ -177,13 +199,8 @@ class DeltaSparkBackend(TableBackend):
             TXN_VERSION_CONF: str(txn.version),
             USER_METADATA_CONF: txn_metadata(txn),
         }
-        for key, value in confs.items():
-            spark.conf.set(key, value)
-        try:
+        with session_confs(spark, confs):
             yield
-        finally:
-            for key in confs:
-                spark.conf.unset(key)
 
     def _merge(self, spec: TableSpec, df: DataFrame, txn: Txn, update: bool) -> WriteResult:
         spark = df.sparkSession
@@ -282,3 +299,52 @@ class DeltaSparkBackend(TableBackend):
         )
         frame = reader.table(spec.location) if spec.by_name else reader.load(spec.location)
         return frame.select(*with_cdf_columns(spec.schema).fieldNames())
+
+    def file_stats(self, spec: TableSpec) -> FileStats | None:
+        """``DESCRIBE DETAIL``: ``numFiles`` and ``sizeInBytes`` of the current version."""
+        if not self._exists(spec):
+            return None
+        detail = self.spark.sql(f"DESCRIBE DETAIL {sql_ref(spec)}").first()
+        assert detail is not None
+        return FileStats(int(detail["numFiles"]), int(detail["sizeInBytes"]))
+
+    def compact(self, spec: TableSpec, target_size: int) -> CompactionResult:
+        """``OPTIMIZE`` (bin-packing) with ``maxFileSize`` = ``target_size``."""
+        optimizer = self._table(self.spark, spec).optimize()
+        confs = {OPTIMIZE_MAX_FILE_SIZE_CONF: str(target_size)}
+        with session_confs(self.spark, confs), _conflicts_as(spec):
+            row = optimizer.executeCompaction().first()
+        assert row is not None
+        metrics = row["metrics"]
+        return CompactionResult(
+            files_removed=int(metrics["numFilesRemoved"]),
+            files_added=int(metrics["numFilesAdded"]),
+            bytes_removed=int(metrics["filesRemoved"]["totalSize"]),
+            bytes_added=int(metrics["filesAdded"]["totalSize"]),
+        )
+
+    def vacuum(
+        self, spec: TableSpec, retention_hours: int, dry_run: bool = False, force: bool = False
+    ) -> VacuumResult:
+        """``VACUUM … RETAIN n HOURS``, counted from its ``VACUUM END`` commit.
+
+        A ``DRY RUN`` lists at most 1000 files, so a dry run's count stops there.
+        """
+        statement = f"VACUUM {sql_ref(spec)} RETAIN {int(retention_hours)} HOURS"
+        confs = {VACUUM_LOGGING_CONF: "true"}
+        if force:
+            confs[RETENTION_CHECK_CONF] = "false"
+        with session_confs(self.spark, confs):
+            if dry_run:
+                return VacuumResult(self.spark.sql(f"{statement} DRY RUN").count(), True)
+            self.spark.sql(statement).collect()
+        end = (
+            self._table(self.spark, spec)
+            .history(TXN_HISTORY_SCAN)
+            .where(F.col("operation") == "VACUUM END")
+            .select("operationMetrics")
+            .first()
+        )
+        if end is None:
+            raise RuntimeError(f"{spec.name}: VACUUM left no VACUUM END commit to count from")
+        return VacuumResult(int(end[0].get("numDeletedFiles", 0)), dry_run=False)
