@@ -28,8 +28,9 @@ from lakestream.common.config.regexes import find_nested_quantifier
         ("concat('a b', \"c\", 'it\\'s', d)", ["d"]),
         ("concat('it''s', d)", ["d"]),
         ("`odd name` + 1", ["odd name"]),
-        ("nested.inner + other", ["nested", "other"]),
-        ("a RLIKE '^x+$' OR a LIKE 'y%'", ["a"]),
+        ("a LIKE 'y%' OR startswith(b, 'x')", ["a", "b"]),
+        ("if(a > 1, a::double, nvl(b, 0D))", ["a", "b"]),
+        ("concat(r'\\', a)", ["a"]),
         ("to_timestamp(ts, 'yyyy-MM-dd') + INTERVAL 1 DAY", ["ts"]),
         ("DATE '2024-01-01'", []),
     ],
@@ -46,6 +47,43 @@ def test_referenced_columns(expression: str, columns: list[str]) -> None:
 def test_untokenizable_expressions(expression: str, message: str) -> None:
     with pytest.raises(ExpressionError, match=message):
         referenced_columns(expression)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        ("reflect('java.lang.Runtime', 'getRuntime')", "calls Java code"),
+        ("java_method('java.lang.System', 'exit', 0)", "calls Java code"),
+        ("TRY_REFLECT('java.lang.Thread', 'sleep', 99999L)", "calls Java code"),
+        ("`reflect`('java.lang.Runtime', 'getRuntime')", "calls Java code"),
+        ("system.builtin.reflect('a', 'b')", "qualified names"),
+        ("r'\\' || reflect('a', 'b') || r'\\'", "calls Java code"),
+        ("/* ' */ java_method('a', 'b') /* ' */", "comment"),
+        ("a -- reflect('a', 'b')", "comment"),
+        ("(SELECT max(a) FROM parquet.`/etc`)", "subqueries"),
+        ("exists(a, x -> x)", "subqueries"),
+        ("input_file_name()", "not allowed"),
+        ("current_timestamp()", "not allowed"),
+        ("rand() * a", "not allowed"),
+        ("uuid()", "not allowed"),
+        ("repeat(a, 1000000000)", "not allowed"),
+        ("my_catalog_udf(a)", "not allowed"),
+        ("a RLIKE '(a+)+$'", "regex matching"),
+        ("regexp_replace(a, '(x+)+', '')", "not allowed"),
+        ("a; DROP TABLE t", "unexpected character ';'"),
+        ("a[0]", "unexpected character '\\['"),
+        ("${a}", "unexpected character '\\$'"),
+        ("a ? b", "unexpected character '?'"),
+        ("nested.inner", "qualified names"),
+        ("1x + a", "malformed number"),
+        ("a + ñ", "unexpected character"),
+    ],
+)
+def test_unsafe_expressions_are_refused(expression: str, message: str) -> None:
+    with pytest.raises(ExpressionError, match=message) as caught:
+        referenced_columns(expression)
+    assert caught.value.hint
 
 
 @pytest.mark.unit

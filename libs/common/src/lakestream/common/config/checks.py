@@ -63,7 +63,7 @@ def _check_upcast(
             columns = referenced_columns(expression)
         except ExpressionError as exc:
             problems.append(
-                Problem(file, path, f"invalid expression: {exc}", "write a Spark SQL expression")
+                Problem(file, path, f"unsafe or invalid expression: {exc}", exc.hint)
             )
             continue
         problems.extend(
