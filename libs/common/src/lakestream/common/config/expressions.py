@@ -81,36 +81,39 @@ _KEYWORDS = frozenset(
         "MICROSECONDS",
     ]
 )
-FUNCTIONS = frozenset(
+_FUNCTION_GROUPS = (
     # math
     "abs acos asin atan atan2 bround cbrt ceil ceiling cos degrees exp expm1 floor greatest "
     "hypot least ln log log10 log1p log2 mod negative pmod positive pow power radians rint "
-    "round sign signum sin sqrt tan try_add try_divide try_multiply try_subtract "
+    "round sign signum sin sqrt tan try_add try_divide try_multiply try_subtract",
     # nulls and conditions
-    "coalesce if ifnull isnan isnotnull isnull nanvl nullif nvl nvl2 try_cast "
+    "coalesce if ifnull isnan isnotnull isnull nanvl nullif nvl nvl2 try_cast",
     # strings (none that can grow a value without bound, such as repeat or lpad)
     "ascii btrim char_length character_length chr concat concat_ws contains endswith "
     "initcap instr lcase left length locate lower ltrim octet_length position replace "
     "reverse right rtrim split_part startswith substr substring substring_index translate "
-    "trim ucase upper md5 sha1 sha2 crc32 "
+    "trim ucase upper md5 sha1 sha2 crc32",
     # dates and times (none that read the clock)
     "date_add date_diff date_format date_sub date_trunc datediff day dayofmonth dayofweek "
     "dayofyear from_unixtime from_utc_timestamp hour make_date make_timestamp minute month "
     "quarter second timestamp_micros timestamp_millis timestamp_seconds to_date to_timestamp "
     "to_unix_timestamp to_utc_timestamp trunc try_to_timestamp unix_micros unix_millis "
-    "unix_seconds weekofyear year".split()
+    "unix_seconds weekofyear year",
 )
+FUNCTIONS = frozenset(name for group in _FUNCTION_GROUPS for name in group.split())
 """Functions an upcast may call: pure, deterministic, scalar and bounded in cost."""
 
 _JVM_FUNCTIONS = frozenset({"java_method", "reflect", "try_reflect"})
 _STATEMENT_WORDS = frozenset(
-    "SELECT FROM WHERE WITH TABLE VALUES EXISTS LATERAL JOIN UNION INTERSECT EXCEPT GROUP "
-    "ORDER HAVING LIMIT OVER WINDOW INSERT UPDATE DELETE MERGE DROP CREATE ALTER SET".split()
+    word
+    for line in (
+        "SELECT FROM WHERE WITH TABLE VALUES EXISTS LATERAL JOIN UNION INTERSECT EXCEPT",
+        "GROUP ORDER HAVING LIMIT OVER WINDOW INSERT UPDATE DELETE MERGE DROP CREATE ALTER SET",
+    )
+    for word in line.split()
 )
 _REGEX_WORDS = frozenset({"RLIKE", "REGEXP", "REGEXP_LIKE"})
-_STRING = re.compile(
-    r"""[rR]'[^']*'|[rR]"[^"]*"|'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*\"""", re.DOTALL
-)
+_STRING = re.compile(r"""[rR]'[^']*'|[rR]"[^"]*"|'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*\"""", re.DOTALL)
 _QUOTED_NAME = re.compile(r"`((?:[^`]|``)*)`")
 _NUMBER = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?(?:BD|bd|[LlSsYyDdFf])?")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

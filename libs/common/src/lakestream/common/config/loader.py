@@ -75,9 +75,7 @@ def _read_mapping(path: Path, problems: list[Problem]) -> dict[str, Any] | None:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)
     except RecursionError:
         problems.append(
-            Problem(
-                file, _WHOLE_FILE, "the YAML is nested too deeply", "remove the deep nesting"
-            )
+            Problem(file, _WHOLE_FILE, "the YAML is nested too deeply", "remove the deep nesting")
         )
         return None
     except UnicodeDecodeError:
@@ -242,7 +240,7 @@ def _validate_contract(
 
 
 def _entries(directory: Path, problems: list[Problem]) -> list[Path]:
-    """Sorted entries of ``directory`` except dotfiles; broken links and read errors are reported."""
+    """Sorted entries of ``directory`` but dotfiles; broken links and read errors are reported."""
     try:
         paths = sorted(directory.iterdir())
     except OSError as exc:
