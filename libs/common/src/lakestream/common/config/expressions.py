@@ -28,6 +28,7 @@ _KEYWORDS = frozenset(
         "IS",
         "IN",
         "CAST",
+        "TRY_CAST",
         "AS",
         "LIKE",
         "ILIKE",
@@ -87,7 +88,7 @@ _FUNCTION_GROUPS = (
     "hypot least ln log log10 log1p log2 mod negative pmod positive pow power radians rint "
     "round sign signum sin sqrt tan try_add try_divide try_multiply try_subtract",
     # nulls and conditions
-    "coalesce if ifnull isnan isnotnull isnull nanvl nullif nvl nvl2 try_cast",
+    "coalesce if ifnull isnan isnotnull isnull nanvl nullif nvl nvl2",
     # strings (none that can grow a value without bound, such as repeat or lpad)
     "ascii btrim char_length character_length chr concat concat_ws contains endswith "
     "initcap instr lcase left length locate lower ltrim octet_length position replace "

@@ -23,7 +23,7 @@ from pydantic import (
     field_validator,
 )
 
-from lakestream.common.config.regexes import find_nested_quantifier
+from lakestream.common.config.regexes import regex_problem
 
 ENVELOPE_COLUMNS: tuple[str, ...] = (
     "tenant_id",
@@ -162,21 +162,9 @@ class FieldSpec(BaseModel):
         if value is None:
             return value
         _require_type(info, (FieldType.STRING,))
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise RuleError(
-                f"regex {value!r} does not compile: {exc}",
-                "fix the pattern; in YAML, single-quote regexes so backslashes stay literal",
-            ) from exc
-        nested = find_nested_quantifier(value)
-        if nested is not None:
-            raise RuleError(
-                f"regex {value!r} repeats a group that itself repeats ({nested!r}): "
-                "catastrophic backtracking risk",
-                "rewrite without nesting quantifiers, e.g. '(a+)+' -> 'a+', '(\\w+\\s?)*' -> "
-                "'[\\w\\s]*', or bound the outer repeat, e.g. {0,8}",
-            )
+        problem = regex_problem(value)
+        if problem is not None:
+            raise RuleError(f"regex {value!r}: {problem}", problem.hint)
         return value
 
     @field_validator("enum", mode="before")
