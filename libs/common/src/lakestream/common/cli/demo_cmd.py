@@ -13,6 +13,7 @@ from rich.console import Console
 
 from lakestream.common.cli.options import ConfigDirOpt, TelemetryOpt
 from lakestream.common.cli.run_cmd import observe
+from lakestream.common.config import load_registry
 from lakestream.common.demo import (
     generate_workload,
     print_summary,
@@ -87,6 +88,7 @@ def _demo(
         max_files_per_trigger=2,
         **(_EVENTHUBS_DEMO if hub else {}),
     )
+    registry = load_registry(settings.config_dir)
     layout = settings.layout
     base = Path(layout.base)
     if base.exists():
@@ -105,7 +107,7 @@ def _demo(
         f"generated {truth.total} bodies ({truth.valid} valid, {truth.duplicates} duplicates, "
         f"{sum(truth.by_reason.values())} bad) into {where}"
     )
-    runtime = build_runtime(settings)
+    runtime = build_runtime(settings, registry)
     observed = observe(runtime, "demo", telemetry)
     try:
         run_once(runtime, list(discover_services().values()))
