@@ -9,7 +9,7 @@ without starting Spark.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,7 +35,7 @@ PRODUCT = "products/device_minute.yml"
 TAG = "'^[0-9A-Fa-f]{24}$'"
 UPCAST = "(temperature_f - 32) * 5 / 9"
 
-Breaker = Callable[[Path], None]
+Breaker = Callable[[Path], object]
 
 
 def write(relative: str, content: str | bytes) -> Breaker:
@@ -628,7 +628,7 @@ def test_unreadable_directory_is_reported(tmp_path: Path, monkeypatch: pytest.Mo
     locked = config / "contracts/rfid_scan"
     iterdir = Path.iterdir
 
-    def refuse(path: Path):  # type: ignore[no-untyped-def]
+    def refuse(path: Path) -> Iterator[Path]:
         if path == locked:
             raise PermissionError(13, "Permission denied", str(path))
         return iterdir(path)
