@@ -331,7 +331,7 @@ def _check_repeats(root: _Node) -> None:
             raise RegexError(
                 f"{node.text!r} repeats a part that can match the same text in several ways",
                 "do not nest repeats: '(a+)+' -> 'a+', '(\\w+\\s?)*' -> '[\\w\\s]*'; make "
-                "alternatives start differently: '(a|ab)*' -> '(ab?)*'",
+                "alternatives start differently: '(ab|ac)*' -> '(a[bc])*'",
             )
         if not _fixed(body) and (node.high is None or node.high > MAX_GROUP_REPEAT):
             raise RegexError(
