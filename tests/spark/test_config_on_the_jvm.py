@@ -1,7 +1,8 @@
 """What config validation accepts, checked against the JVM that runs it.
 
 Every accepted contract regex compiles in ``java.util.regex`` and stays fast on hostile input;
-every function an upcast may call is a Spark built-in.
+every function an upcast may call is a Spark built-in; Spark parses with every accepted timestamp
+format and fails on every refused one.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from py4j.protocol import Py4JJavaError
 from pyspark.sql import SparkSession
 
 from lakestream.common.config.expressions import FUNCTIONS
+from tests.unit.test_config_datetimes import ACCEPTED_FORMATS, REFUSED_FORMATS
 from tests.unit.test_config_regexes import ACCEPTED
 
 pytestmark = pytest.mark.spark
@@ -45,3 +47,16 @@ def test_accepted_regexes_compile_in_java_and_stay_fast(pattern_class: object) -
 def test_upcast_functions_are_spark_builtins(spark: SparkSession) -> None:
     builtins = {row.function for row in spark.sql("SHOW SYSTEM FUNCTIONS").collect()}
     assert not FUNCTIONS - builtins, sorted(FUNCTIONS - builtins)
+
+
+def _format_fails(spark: SparkSession, pattern: str) -> bool:
+    try:
+        spark.sql("SELECT try_to_timestamp('2024-01-02', :f) AS t", args={"f": pattern}).collect()
+    except Exception:
+        return True
+    return False
+
+
+def test_timestamp_formats_agree_with_spark(spark: SparkSession) -> None:
+    assert [p for p in ACCEPTED_FORMATS if _format_fails(spark, p)] == []
+    assert [p for p, _ in REFUSED_FORMATS if not _format_fails(spark, p)] == []

@@ -490,6 +490,17 @@ CASES = [
         "fields.signal_dbm.regex",
         "does not apply",
     ),
+    Case(
+        "format-week-based",
+        edit(
+            TH_V2,
+            "    type: string\n    regex: '^\\d+\\.\\d+\\.\\d+$'\n",
+            "    type: timestamp\n    format: YYYY-ww\n",
+        ),
+        TH_V2,
+        "fields.firmware_version.format",
+        "'Y' at position 1 cannot be used for parsing",
+    ),
     # ---- references between files
     Case(
         "tenant-unknown-type",

@@ -23,6 +23,7 @@ from pydantic import (
     field_validator,
 )
 
+from lakestream.common.config.datetimes import format_problem
 from lakestream.common.config.regexes import regex_problem
 
 ENVELOPE_COLUMNS: tuple[str, ...] = (
@@ -197,6 +198,13 @@ class FieldSpec(BaseModel):
         if not value.strip():
             raise RuleError(
                 "format is empty", "give a Spark datetime pattern such as 'yyyy-MM-dd HH:mm:ss'"
+            )
+        problem = format_problem(value)
+        if problem is not None:
+            raise RuleError(
+                f"format {value!r}: {problem}",
+                "use Spark datetime pattern letters (G y D M L d H h K k m s S a z V O X x Z), "
+                "quote literal text as 'T'; see the Spark 'Datetime Patterns' guide",
             )
         return value
 
