@@ -75,6 +75,10 @@ def test_untokenizable_expressions(expression: str, message: str) -> None:
         ("nested.inner", "qualified names"),
         ("1x + a", "malformed number"),
         ("a + ñ", "unexpected character"),
+        ("(a + 1", "1 '\\(' not closed"),
+        ("a + 1)", "closes no"),
+        ("(" * 33 + "a" + ")" * 33, "nested more than 32 deep"),
+        ("a + " * 1000 + "a", "characters long"),
     ],
 )
 def test_unsafe_expressions_are_refused(expression: str, message: str) -> None:

@@ -104,6 +104,10 @@ _FUNCTION_GROUPS = (
 FUNCTIONS = frozenset(name for group in _FUNCTION_GROUPS for name in group.split())
 """Functions an upcast may call: pure, deterministic, scalar and bounded in cost."""
 
+MAX_LENGTH = 4000
+"""Longest accepted expression."""
+MAX_DEPTH = 32
+"""Deepest accepted nesting of parentheses (Spark's parser recurses on each)."""
 _JVM_FUNCTIONS = frozenset({"java_method", "reflect", "try_reflect"})
 _STATEMENT_WORDS = frozenset(
     word
@@ -170,8 +174,13 @@ def referenced_columns(expression: str) -> list[str]:
     """
     if not expression.strip():
         raise ExpressionError("the expression is empty")
+    if len(expression) > MAX_LENGTH:
+        raise ExpressionError(
+            f"the expression is {len(expression)} characters long (at most {MAX_LENGTH})",
+            "split the computation over simpler expressions",
+        )
     found: list[str] = []
-    i = 0
+    depth = i = 0
     while i < len(expression):
         char = expression[i]
         name: str | None = None
@@ -213,6 +222,14 @@ def referenced_columns(expression: str) -> list[str]:
             )
         elif (operator := _OPERATOR.match(expression, i)) is not None:
             i = operator.end()
+            depth += {"(": 1, ")": -1}.get(operator.group(), 0)
+            if depth < 0:
+                raise ExpressionError(f"')' at position {i} closes no '('")
+            if depth > MAX_DEPTH:
+                raise ExpressionError(
+                    f"parentheses nested more than {MAX_DEPTH} deep at position {i}",
+                    "simplify the expression",
+                )
         else:
             raise ExpressionError(
                 f"unexpected character {char!r} at position {i + 1}",
@@ -220,4 +237,6 @@ def referenced_columns(expression: str) -> list[str]:
             )
         if name is not None and name not in found:
             found.append(name)
+    if depth:
+        raise ExpressionError(f"{depth} '(' not closed")
     return found
