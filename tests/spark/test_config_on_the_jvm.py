@@ -1,8 +1,8 @@
 """What config validation accepts, checked against the JVM that runs it.
 
 Every accepted contract regex compiles in ``java.util.regex`` and stays fast on hostile input;
-every function an upcast may call is a Spark built-in; Spark parses with every accepted timestamp
-format and fails on every refused one.
+every function an upcast may call is a Spark built-in and every accepted expression parses;
+Spark parses with every accepted timestamp format and fails on every refused one.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pyspark.sql import SparkSession
 
 from lakestream.common.config.expressions import FUNCTIONS
 from tests.unit.test_config_datetimes import ACCEPTED_FORMATS, REFUSED_FORMATS
+from tests.unit.test_config_expressions import ACCEPTED_EXPRESSIONS
 from tests.unit.test_config_regexes import ACCEPTED
 
 pytestmark = pytest.mark.spark
@@ -42,6 +43,17 @@ def test_accepted_regexes_compile_in_java_and_stay_fast(pattern_class: object) -
             if took > 0.5:
                 failed[pattern] = f"{took:.1f}s on {text[:8]!r}..."
     assert not failed, failed
+
+
+def test_accepted_expressions_parse_in_spark(spark: SparkSession) -> None:
+    parser = spark._jsparkSession.sessionState().sqlParser()  # type: ignore[attr-defined]
+    failed = []
+    for expression, _ in ACCEPTED_EXPRESSIONS:
+        try:
+            parser.parseExpression(expression)
+        except Py4JJavaError as exc:
+            failed.append(f"{expression}: {str(exc.java_exception)[:200]}")
+    assert failed == []
 
 
 def test_upcast_functions_are_spark_builtins(spark: SparkSession) -> None:

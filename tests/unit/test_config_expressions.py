@@ -6,32 +6,32 @@ import pytest
 
 from lakestream.common.config import ExpressionError, referenced_columns
 
+ACCEPTED_EXPRESSIONS = [
+    ("(temperature_f - 32) * 5 / 9", ["temperature_f"]),
+    ("temperature_f", ["temperature_f"]),
+    ("42", []),
+    ("1.5e3 * x + .5 - 10L", ["x"]),
+    ("round((a - 32) / 1.8, 2)", ["a"]),
+    ("ROUND (a, 2)", ["a"]),
+    ("CAST(a AS DOUBLE)", ["a"]),
+    ("cast(a as decimal(10, 2))", ["a"]),
+    ("CASE WHEN a > 1 THEN 'hot' ELSE b END", ["a", "b"]),
+    ("case when a is not null and b in (1, 2) then true else false end", ["a", "b"]),
+    ("coalesce(a, b, a)", ["a", "b"]),
+    ("concat('a b', \"c\", 'it\\'s', d)", ["d"]),
+    ("concat('it''s', d)", ["d"]),
+    ("`odd name` + 1", ["odd name"]),
+    ("a LIKE 'y%' OR startswith(b, 'x')", ["a", "b"]),
+    ("if(a > 1, a::double, nvl(b, 0D))", ["a", "b"]),
+    ("concat(r'\\', a)", ["a"]),
+    ("to_timestamp(ts, 'yyyy-MM-dd') + INTERVAL 1 DAY", ["ts"]),
+    ("DATE '2024-01-01'", []),
+]
+"""(expression, columns it reads); ``tests/spark/test_config_on_the_jvm.py`` parses each."""
+
 
 @pytest.mark.unit
-@pytest.mark.parametrize(
-    ("expression", "columns"),
-    [
-        ("(temperature_f - 32) * 5 / 9", ["temperature_f"]),
-        ("temperature_f", ["temperature_f"]),
-        ("42", []),
-        ("1.5e3 * x + .5 - 10L", ["x"]),
-        ("round((a - 32) / 1.8, 2)", ["a"]),
-        ("ROUND (a, 2)", ["a"]),
-        ("CAST(a AS DOUBLE)", ["a"]),
-        ("cast(a as decimal(10, 2))", ["a"]),
-        ("CASE WHEN a > 1 THEN 'hot' ELSE b END", ["a", "b"]),
-        ("case when a is not null and b in (1, 2) then true else false end", ["a", "b"]),
-        ("coalesce(a, b, a)", ["a", "b"]),
-        ("concat('a b', \"c\", 'it\\'s', d)", ["d"]),
-        ("concat('it''s', d)", ["d"]),
-        ("`odd name` + 1", ["odd name"]),
-        ("a LIKE 'y%' OR startswith(b, 'x')", ["a", "b"]),
-        ("if(a > 1, a::double, nvl(b, 0D))", ["a", "b"]),
-        ("concat(r'\\', a)", ["a"]),
-        ("to_timestamp(ts, 'yyyy-MM-dd') + INTERVAL 1 DAY", ["ts"]),
-        ("DATE '2024-01-01'", []),
-    ],
-)
+@pytest.mark.parametrize(("expression", "columns"), ACCEPTED_EXPRESSIONS)
 def test_referenced_columns(expression: str, columns: list[str]) -> None:
     assert referenced_columns(expression) == columns
 
