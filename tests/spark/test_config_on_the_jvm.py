@@ -46,7 +46,7 @@ def test_accepted_regexes_compile_in_java_and_stay_fast(pattern_class: object) -
 
 
 def test_accepted_expressions_parse_in_spark(spark: SparkSession) -> None:
-    parser = spark._jsparkSession.sessionState().sqlParser()  # type: ignore[attr-defined]
+    parser = spark._jsparkSession.sessionState().sqlParser()
     failed = []
     for expression, _ in ACCEPTED_EXPRESSIONS:
         try:
