@@ -531,6 +531,20 @@ CASES = [
         "is not '<n>",
     ),
     Case(
+        "product-window-huge",
+        edit(PRODUCT, "window: 1 minute", "window: 99999999999999 hours"),
+        PRODUCT,
+        "window",
+        "is not '<n>",
+    ),
+    Case(
+        "product-window-days",
+        edit(PRODUCT, "window: 1 minute", "window: 25 hours"),
+        PRODUCT,
+        "window",
+        "longer than 24 hours",
+    ),
+    Case(
         "product-key", edit(PRODUCT, "device_id]", "devise_id]"), PRODUCT, "keys[1]", "not a column"
     ),
     Case(

@@ -41,7 +41,9 @@ RESERVED_COLUMNS = frozenset({*ENVELOPE_COLUMNS, "ingest_time", "ingest_date"})
 
 _NAME_PATTERN = re.compile(r"[a-z][a-z0-9_-]{1,63}")
 _FIELD_NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,127}")
-_WINDOW_PATTERN = re.compile(r"[1-9][0-9]* (second|minute|hour)s?")
+_WINDOW_PATTERN = re.compile(r"([1-9][0-9]{0,5}) (second|minute|hour)s?")
+_WINDOW_SECONDS = {"second": 1, "minute": 60, "hour": 3600}
+_MAX_WINDOW_S = 24 * 3600
 
 
 class RuleError(ValueError):
@@ -317,11 +319,14 @@ class ProductConfig(BaseModel):
     @field_validator("window")
     @classmethod
     def _check_window(cls, value: str) -> str:
-        if not _WINDOW_PATTERN.fullmatch(value):
+        match = _WINDOW_PATTERN.fullmatch(value)
+        if not match:
             raise RuleError(
                 f"window {value!r} is not '<n> second(s)|minute(s)|hour(s)'",
                 "write e.g. '1 minute', '30 seconds' or '1 hour'",
             )
+        if int(match.group(1)) * _WINDOW_SECONDS[match.group(2)] > _MAX_WINDOW_S:
+            raise RuleError(f"window {value!r} is longer than 24 hours", "use at most '24 hours'")
         return value
 
 
