@@ -91,6 +91,15 @@ def test_dotenv_file_is_read_and_environment_wins(
         ("LAKESTREAM_ENV", "Prod!"),
         ("LAKESTREAM_MAX_FILES_PER_TRIGGER", "0"),
         ("LAKESTREAM_SHUFFLE_PARTITIONS", "-1"),
+        ("LAKESTREAM_SHUFFLE_PARTITIONS", "99999999999"),
+        ("LAKESTREAM_MAX_FILES_PER_TRIGGER", "9" * 20),
+        ("LAKESTREAM_EVENTHUBS_MAX_EVENTS_PER_TRIGGER", "9" * 30),
+        ("LAKESTREAM_EVENTHUBS_RECEIVE_TIMEOUT", "inf"),
+        ("LAKESTREAM_EVENTHUBS_RECEIVE_TIMEOUT", "nan"),
+        ("LAKESTREAM_EVENTHUBS_RECEIVE_TIMEOUT", "1e400"),
+        ("LAKESTREAM_TRIGGER_INTERVAL", "99999999999999999999 hours"),
+        ("LAKESTREAM_TRIGGER_INTERVAL", "25 hours"),
+        ("LAKESTREAM_ENV", "a" * 40),
     ],
 )
 def test_bad_environment_variable_names_the_variable(

@@ -13,7 +13,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from lakestream.common.errors import ConfigError, Problem
 from lakestream.common.tables.layout import TableLayout
 
-_INTERVAL = re.compile(r"^\d+(\.\d+)?\s*(millisecond|second|minute|hour)s?$")
+_INTERVAL = re.compile(r"^(\d+(\.\d+)?)\s*(millisecond|second|minute|hour)s?$")
+_UNIT_SECONDS = {"millisecond": 0.001, "second": 1, "minute": 60, "hour": 3600}
+_MAX_INTERVAL_S = 24 * 3600
 _IDENTIFIER = r"^[A-Za-z_][A-Za-z0-9_]{0,254}$"
 
 
@@ -51,8 +53,8 @@ class Settings(BaseSettings):
     eventhubs_secret_scope: str | None = None
     eventhubs_secret_key: str | None = None
     eventhubs_starting_position: str = "earliest"
-    eventhubs_max_events_per_trigger: int | None = Field(default=None, ge=1)
-    eventhubs_receive_timeout: float = Field(default=60.0, gt=0)
+    eventhubs_max_events_per_trigger: int | None = Field(default=None, ge=1, le=100_000_000)
+    eventhubs_receive_timeout: float = Field(default=60.0, gt=0, le=3600, allow_inf_nan=False)
     eventhubs_bound_tenants: str | None = None
     eventhubs_entra_tenant_id: str | None = None
     eventhubs_client_id: str | None = None
@@ -60,16 +62,19 @@ class Settings(BaseSettings):
     trigger: TriggerMode = TriggerMode.PROCESSING_TIME
     trigger_interval: str = "5 seconds"
     max_body_bytes: int = Field(default=1_048_576, ge=1, le=64 * 1_048_576)
-    max_files_per_trigger: int = Field(default=64, ge=1)
-    max_versions_per_trigger: int = Field(default=8, ge=1)
+    max_files_per_trigger: int = Field(default=64, ge=1, le=1_000_000)
+    max_versions_per_trigger: int = Field(default=8, ge=1, le=1_000_000)
     spark_master: str = "local[*]"
-    shuffle_partitions: int = Field(default=4, ge=1)
+    shuffle_partitions: int = Field(default=4, ge=1, le=100_000)
 
     @field_validator("trigger_interval")
     @classmethod
     def _interval(cls, value: str) -> str:
-        if not _INTERVAL.match(value.strip()):
+        match = _INTERVAL.match(value.strip())
+        if not match:
             raise ValueError("expected an interval like '5 seconds' or '1 minute'")
+        if float(match.group(1)) * _UNIT_SECONDS[match.group(3)] > _MAX_INTERVAL_S:
+            raise ValueError("expected an interval of at most 24 hours")
         return value.strip()
 
     @field_validator("eventhubs_starting_position")

@@ -6,7 +6,7 @@ import sys
 import uuid
 from collections import Counter
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
@@ -14,13 +14,19 @@ from rich.markup import escape
 from rich.table import Table
 
 from lakestream.common import telemetry as otel
-from lakestream.common.cli.options import ConfigDirOpt, EnvOpt, RootOpt, TelemetryOpt
+from lakestream.common.cli.options import (
+    ConfigDirOpt,
+    EnvOpt,
+    RootOpt,
+    TelemetryOpt,
+    cli_settings,
+)
 from lakestream.common.cli.process import finish, run_app
 from lakestream.common.config import load_registry
 from lakestream.common.logs import configure_logging
+from lakestream.common.reasons import ReasonCode, Stage
 from lakestream.common.runtime.service import Runtime
 from lakestream.common.runtime.streaming import make_backend
-from lakestream.common.settings import load_settings
 from lakestream.common.spark.session import get_spark
 from lakestream.dlq_replayer.replay import (
     DUPLICATE,
@@ -31,7 +37,7 @@ from lakestream.dlq_replayer.replay import (
     replay,
 )
 from lakestream.dlq_replayer.republish import republish as republish_rows
-from lakestream.dlq_replayer.selection import STATUSES, DlqFilter, find_row, read_dlq
+from lakestream.dlq_replayer.selection import DlqFilter, find_row, read_dlq
 
 dlq_app = typer.Typer(
     help="Browse the dead letter queue and replay rows after a configuration fix.",
@@ -44,10 +50,13 @@ console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 
 TenantOpt = Annotated[str | None, typer.Option("--tenant", help="Claimed tenant_id.")]
 EventTypeOpt = Annotated[str | None, typer.Option("--event-type", help="event_type.")]
-VersionOpt = Annotated[int | None, typer.Option("--version", help="event_version.")]
-StageOpt = Annotated[str | None, typer.Option("--stage", help="Rejecting stage: bronze|silver.")]
+VersionOpt = Annotated[
+    int | None, typer.Option("--version", min=1, max=2**31 - 1, help="event_version.")
+]
+StageOpt = Annotated[Stage | None, typer.Option("--stage", help="Rejecting stage.")]
 ReasonOpt = Annotated[
-    str | None, typer.Option("--reason", help="reason_code, e.g. UNKNOWN_TENANT.")
+    ReasonCode | None,
+    typer.Option("--reason", case_sensitive=False, help="reason_code, e.g. UNKNOWN_TENANT."),
 ]
 SinceOpt = Annotated[
     datetime | None, typer.Option("--since", help="failed_at >= this time (ISO 8601, UTC).")
@@ -56,29 +65,32 @@ UntilOpt = Annotated[
     datetime | None, typer.Option("--until", help="failed_at < this time (ISO 8601, UTC).")
 ]
 StatusOpt = Annotated[
-    str | None, typer.Option("--status", help=f"replay_status: {'|'.join(STATUSES)}.")
+    Literal["pending", "replayed", "failed_again"] | None,
+    typer.Option("--status", help="replay_status."),
 ]
-LimitOpt = Annotated[int | None, typer.Option("--limit", min=1, help="At most this many rows.")]
+LIMIT_MAX = 10_000_000
+"""Largest --limit (rows are held in memory)."""
+LimitOpt = Annotated[
+    int | None, typer.Option("--limit", min=1, max=LIMIT_MAX, help="At most this many rows.")
+]
 
 
 def _filter(
     tenant: str | None,
     event_type: str | None,
     version: int | None,
-    stage: str | None,
-    reason: str | None,
+    stage: Stage | None,
+    reason: ReasonCode | None,
     since: datetime | None,
     until: datetime | None,
     status: str | None,
 ) -> DlqFilter:
-    if status is not None and status not in STATUSES:
-        raise typer.BadParameter(f"--status must be one of {', '.join(STATUSES)}")
     return DlqFilter(
         tenant,
         event_type,
         version,
-        stage,
-        reason.upper() if reason else None,
+        stage.value if stage else None,
+        reason.value if reason else None,
         _utc(since),
         _utc(until),
         (status,) if status else None,
@@ -101,13 +113,13 @@ def list_rows(
     since: SinceOpt = None,
     until: UntilOpt = None,
     status: StatusOpt = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="Rows to show.")] = 50,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=LIMIT_MAX, help="Rows to show.")] = 50,
     root: RootOpt = None,
     env: EnvOpt = None,
     config_dir: ConfigDirOpt = None,
 ) -> int:
     """List DLQ rows matching the filters, with counts by reason."""
-    settings = load_settings(root=root, env=env, config_dir=config_dir)
+    settings = cli_settings(root=root, env=env, config_dir=config_dir)
     where = _filter(tenant, event_type, version, stage, reason, since, until, status)
     rows: list[dict[str, Any]] = read_dlq(settings.layout, where).to_pylist()
     by_reason = Counter((r["stage"], r["reason_code"], r["replay_status"]) for r in rows)
@@ -177,7 +189,7 @@ def show(
     config_dir: ConfigDirOpt = None,
 ) -> int:
     """Every column of one DLQ row and its raw body (text if UTF-8, hex dump otherwise)."""
-    settings = load_settings(root=root, env=env, config_dir=config_dir)
+    settings = cli_settings(root=root, env=env, config_dir=config_dir)
     row = find_row(settings.layout, dlq_id)
     if row is None:
         console.print(f"[red]no single DLQ row has an id starting with {escape(dlq_id)}[/red]")
@@ -222,7 +234,7 @@ def replay_rows(
     telemetry: TelemetryOpt = None,
 ) -> int:
     """Re-run the rejecting stage on the selected rows with the current configuration."""
-    settings = load_settings(root=root, env=env, config_dir=config_dir)
+    settings = cli_settings(root=root, env=env, config_dir=config_dir)
     where = _filter(tenant, event_type, version, stage, reason, since, until, status)
     registry = load_registry(settings.config_dir)
     spark = get_spark(settings, app_name="lakestream-dlq-replay")

@@ -12,8 +12,13 @@ from rich.console import Console
 from rich.table import Table
 
 from lakestream.common.audit import build_report, reconcile, write_html
-from lakestream.common.cli.options import ConfigDirOpt, EnvOpt, RootOpt
-from lakestream.common.settings import load_settings
+from lakestream.common.cli.options import (
+    ConfigDirOpt,
+    EnvOpt,
+    RootOpt,
+    cli_settings,
+    writable_file,
+)
 
 audit_app = typer.Typer(
     help="Read the audit trail: operator report and cross-layer reconciliation.",
@@ -30,8 +35,13 @@ def parse_since(text: str | None, now: datetime | None = None) -> datetime | Non
         return None
     match = _RELATIVE.match(text.strip())
     if match:
-        span = timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
-        return (now or datetime.now(UTC)) - span
+        try:
+            span = timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+            return (now or datetime.now(UTC)) - span
+        except OverflowError:
+            raise typer.BadParameter(
+                f"--since {text!r} reaches back before year 1", param_hint="--since"
+            ) from None
     try:
         moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
@@ -54,13 +64,16 @@ def _num(value: float | None, digits: int = 0) -> str:
 @audit_app.command("report")
 def report(
     since: SinceOpt = None,
-    html: Annotated[Path | None, typer.Option("--html", help="Also write an HTML report.")] = None,
+    html: Annotated[
+        Path | None,
+        typer.Option("--html", callback=writable_file, help="Also write an HTML report."),
+    ] = None,
     root: RootOpt = None,
     env: EnvOpt = None,
     config_dir: ConfigDirOpt = None,
 ) -> int:
     """Throughput per layer and tenant, DLQ rate by reason, batch latency, freshness."""
-    settings = load_settings(root=root, env=env, config_dir=config_dir)
+    settings = cli_settings(root=root, env=env, config_dir=config_dir)
     result = build_report(settings.layout, parse_since(since))
     fresh = Table("layer", "last successful batch (s ago)", title="Freshness")
     for layer, seconds in result.freshness_s.items():
@@ -97,7 +110,7 @@ def reconcile_cmd(
     config_dir: ConfigDirOpt = None,
 ) -> int:
     """Prove the conservation law across layers; exit 1 naming every gap."""
-    settings = load_settings(root=root, env=env, config_dir=config_dir)
+    settings = cli_settings(root=root, env=env, config_dir=config_dir)
     gaps = reconcile(settings.layout, parse_since(since))
     if not gaps:
         console.print("[bold green]reconciled: nothing lost, nothing duplicated[/bold green]")

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from lakestream.common.cli.options import EnvOpt, RootOpt
+from lakestream.common.cli.options import EnvOpt, RootOpt, cli_settings
 from lakestream.common.cli.run_cmd import Layer, select_services
 from lakestream.common.errors import LakestreamError
 from lakestream.common.runtime.checkpoint import (
@@ -19,7 +19,6 @@ from lakestream.common.runtime.checkpoint import (
     quarantine,
     repair_plan,
 )
-from lakestream.common.settings import load_settings
 from lakestream.common.tables.layout import TableLayout
 
 checkpoint_app = typer.Typer(
@@ -48,7 +47,7 @@ def _checkpoints(layout: TableLayout, layer: Layer) -> list[tuple[str, Path]]:
 @checkpoint_app.command("status")
 def status(layer: LayerOpt = Layer.ALL, root: RootOpt = None, env: EnvOpt = None) -> None:
     """Per checkpoint: last planned and committed batch, last audited batch, damaged files."""
-    layout = load_settings(root=root, env=env).layout
+    layout = cli_settings(root=root, env=env).layout
     table = Table("service", "checkpoint", "planned", "committed", "audited", "state")
     damage = []
     audited_by_service = audited_batches(layout)
@@ -86,7 +85,7 @@ def repair(
     The layer then resumes exactly: a batch whose commit file was damaged runs again
     (idempotently), a last batch whose offsets file was damaged never ran and is planned anew.
     """
-    layout = load_settings(root=root, env=env).layout
+    layout = cli_settings(root=root, env=env).layout
     console = Console(soft_wrap=True)
     refused: list[str] = []
     audited = audited_batches(layout)

@@ -23,7 +23,12 @@ config_app = typer.Typer(
 def validate(
     config_dir: Annotated[
         Path,
-        typer.Option("--config-dir", help="Directory holding tenants/, contracts/, products/."),
+        typer.Option(
+            "--config-dir",
+            exists=True,
+            file_okay=False,
+            help="Directory holding tenants/, contracts/, products/.",
+        ),
     ] = Path("config"),
 ) -> None:
     """Check every config file and the references between them; exit 1 on any problem."""

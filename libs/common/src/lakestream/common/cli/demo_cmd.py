@@ -11,8 +11,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from lakestream.common.cli.options import ConfigDirOpt, TelemetryOpt
+from lakestream.common.cli.options import EVENTS_MAX, SEED_MAX, ConfigDirOpt, TelemetryOpt
 from lakestream.common.cli.run_cmd import observe
+from lakestream.common.config import load_registry
 from lakestream.common.demo import (
     generate_workload,
     print_summary,
@@ -44,11 +45,11 @@ _EVENTHUBS_DEMO: dict[str, object] = {
 
 
 def demo(
-    events: Annotated[int, typer.Option("--events", min=1, max=5_000_000)] = 20_000,
-    seed: Annotated[int, typer.Option("--seed", min=0)] = 7,
-    root: Annotated[Path, typer.Option("--root", help="Storage root of the demo.")] = Path(
-        ".lakestream"
-    ),
+    events: Annotated[int, typer.Option("--events", min=1, max=EVENTS_MAX)] = 20_000,
+    seed: Annotated[int, typer.Option("--seed", min=0, max=SEED_MAX)] = 7,
+    root: Annotated[
+        Path, typer.Option("--root", file_okay=False, help="Storage root of the demo.")
+    ] = Path(".lakestream"),
     files: Annotated[int, typer.Option("--files", min=1, max=1000)] = 8,
     config_dir: ConfigDirOpt = None,
     telemetry: TelemetryOpt = None,
@@ -87,6 +88,7 @@ def _demo(
         max_files_per_trigger=2,
         **(_EVENTHUBS_DEMO if hub else {}),
     )
+    registry = load_registry(settings.config_dir)
     layout = settings.layout
     base = Path(layout.base)
     if base.exists():
@@ -105,7 +107,7 @@ def _demo(
         f"generated {truth.total} bodies ({truth.valid} valid, {truth.duplicates} duplicates, "
         f"{sum(truth.by_reason.values())} bad) into {where}"
     )
-    runtime = build_runtime(settings)
+    runtime = build_runtime(settings, registry)
     observed = observe(runtime, "demo", telemetry)
     try:
         run_once(runtime, list(discover_services().values()))

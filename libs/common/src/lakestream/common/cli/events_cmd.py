@@ -12,12 +12,15 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from lakestream.common.cli.options import EVENTS_MAX, SEED_MAX
 from lakestream.common.eventhubs.connection import resolve_target
 from lakestream.common.eventhubs.producer import send_bodies
 from lakestream.common.sources.eventhubs import DEFAULT_CONN_ENV
 
 events_app = typer.Typer(help="Send events to Azure Event Hubs.", no_args_is_help=True)
 console = Console()
+RATE_MAX = 1_000_000.0
+"""Highest --rate: far above what one sender reaches."""
 
 
 def read_jsonl(path: Path) -> Iterator[bytes]:
@@ -33,17 +36,22 @@ def read_jsonl(path: Path) -> Iterator[bytes]:
 @events_app.command("send")
 def send(
     events: Annotated[
-        int, typer.Option("--events", min=1, help="Demo workload size (without --file).")
+        int,
+        typer.Option(
+            "--events", min=1, max=EVENTS_MAX, help="Demo workload size (without --file)."
+        ),
     ] = 1000,
-    seed: Annotated[int, typer.Option("--seed", min=0)] = 7,
+    seed: Annotated[int, typer.Option("--seed", min=0, max=SEED_MAX)] = 7,
     file: Annotated[
         Path | None, typer.Option("--file", exists=True, dir_okay=False, help="JSONL bodies.")
     ] = None,
     total: Annotated[
-        int | None, typer.Option("--total", min=1, help="Send at most this many events.")
+        int | None,
+        typer.Option("--total", min=1, max=EVENTS_MAX, help="Send at most this many events."),
     ] = None,
     rate: Annotated[
-        float | None, typer.Option("--rate", min=0.1, help="Target events per second.")
+        float | None,
+        typer.Option("--rate", min=0.1, max=RATE_MAX, help="Target events per second."),
     ] = None,
     namespace: Annotated[
         str | None,

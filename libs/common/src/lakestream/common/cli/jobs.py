@@ -12,10 +12,10 @@ from lakestream.common.cli.options import (
     SourceOpt,
     SourcePathOpt,
     TelemetryOpt,
+    cli_settings,
 )
 from lakestream.common.cli.process import finish, run_app
 from lakestream.common.cli.run_cmd import run_services
-from lakestream.common.settings import load_settings
 
 
 def service_app(name: str) -> typer.Typer:
@@ -32,7 +32,7 @@ def service_app(name: str) -> typer.Typer:
         telemetry: TelemetryOpt = None,
         source: SourceOpt = None,
     ) -> int:
-        settings = load_settings(
+        settings = cli_settings(
             root=root, env=env, config_dir=config_dir, source_path=source_path, source=source
         )
         return run_services([name], settings, once, telemetry)

@@ -22,10 +22,10 @@ from lakestream.common.cli.options import (
     SourceOpt,
     SourcePathOpt,
     TelemetryOpt,
+    cli_settings,
 )
 from lakestream.common.cli.process import finish, run_app
 from lakestream.common.cli.run_cmd import Layer, run_services
-from lakestream.common.settings import load_settings
 
 app = typer.Typer(
     name="lakestream",
@@ -84,7 +84,7 @@ def run(
     source: SourceOpt = None,
 ) -> int:
     """Run a layer (or the whole chain) once or continuously until Ctrl-C."""
-    settings = load_settings(
+    settings = cli_settings(
         root=root, env=env, config_dir=config_dir, source_path=source_path, source=source
     )
     return run_services([layer.value], settings, once, telemetry)

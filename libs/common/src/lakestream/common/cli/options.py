@@ -1,11 +1,24 @@
-"""Options shared by ``lakestream run``, the job entry points and the operator commands."""
+"""Options shared by ``lakestream run``, the job entry points and the operator commands.
+
+Every numeric option has a ``min`` and a ``max``, every closed set of values is a ``Literal``
+or an enum, and every input path must exist: a bad value is a usage error (exit 2) before any
+work starts (``tests/unit/test_hostile_cli.py`` holds every command to that).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
+
+from lakestream.common.errors import ConfigError
+from lakestream.common.settings import Settings, load_settings
+
+SEED_MAX = 2**32 - 1
+"""Largest workload seed (the generator's seed range)."""
+EVENTS_MAX = 5_000_000
+"""Largest generated workload (it is built in memory)."""
 
 RootOpt = Annotated[
     str | None,
@@ -16,27 +29,57 @@ EnvOpt = Annotated[
 ]
 ConfigDirOpt = Annotated[
     Path | None,
-    typer.Option("--config-dir", help="Platform config directory. [env LAKESTREAM_CONFIG_DIR]"),
+    typer.Option(
+        "--config-dir",
+        exists=True,
+        file_okay=False,
+        help="Platform config directory. [env LAKESTREAM_CONFIG_DIR]",
+    ),
 ]
 SourceOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--source",
-        help="Raw-body source of bronze: files|eventhubs|kafka. [env LAKESTREAM_SOURCE]",
-    ),
+    Literal["files", "eventhubs", "kafka"] | None,
+    typer.Option("--source", help="Raw-body source of bronze. [env LAKESTREAM_SOURCE]"),
 ]
 SourcePathOpt = Annotated[
     str | None,
     typer.Option("--source-path", help="Landing directory of the files source."),
 ]
 TelemetryOpt = Annotated[
-    str | None,
+    Literal["off", "console", "otlp"] | None,
     typer.Option(
         "--telemetry",
-        help="OpenTelemetry exporter: off|console|otlp (default: from OTEL_* variables, else off).",
+        help="OpenTelemetry exporter (default: from OTEL_* variables, else off).",
     ),
 ]
 OnceOpt = Annotated[
     bool,
     typer.Option("--once", help="Process everything available, then exit (available-now)."),
 ]
+
+
+def cli_settings(**options: object) -> Settings:
+    """Settings with command-line ``options`` applied; a bad option value is a usage error.
+
+    Problems with ``LAKESTREAM_*`` variables stay configuration errors (exit 1).
+    """
+    try:
+        return load_settings(**options)
+    except ConfigError as exc:
+        given = {f"LAKESTREAM_{name.upper()}": name for name, v in options.items() if v is not None}
+        for problem in exc.problems:
+            if problem.field in given:
+                flag = "--" + given[problem.field].replace("_", "-")
+                raise typer.BadParameter(problem.message, param_hint=flag) from None
+        raise
+
+
+def writable_file(path: Path | None) -> Path | None:
+    """Callback of output file options: not a directory, and no file where a parent must be."""
+    if path is None:
+        return path
+    if path.is_dir():
+        raise typer.BadParameter(f"{path} is a directory")
+    blocking = next((p for p in path.parents if p.exists()), None)
+    if blocking is not None and not blocking.is_dir():
+        raise typer.BadParameter(f"{blocking} is a file, not a directory")
+    return path

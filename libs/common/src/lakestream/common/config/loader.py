@@ -31,6 +31,8 @@ _VERSION_FILE = re.compile(r"v([1-9][0-9]*)\.yml")
 _WHOLE_FILE = "(file)"
 _DIRECTORY = "(directory)"
 _REFERENCE = "see config/README.md for the format of each file"
+MAX_FILE_BYTES = 1_048_576
+"""Largest config file read: real ones are a few KiB, and YAML parsing is slow on big input."""
 
 
 class _DuplicateKeyError(yaml.constructor.ConstructorError):
@@ -59,7 +61,23 @@ def _read_mapping(path: Path, problems: list[Problem]) -> dict[str, Any] | None:
     """The top-level mapping of a YAML file, or None after recording why it cannot be had."""
     file = str(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            problems.append(
+                Problem(
+                    file,
+                    _WHOLE_FILE,
+                    f"the file is {size:,} bytes, more than the {MAX_FILE_BYTES:,} allowed",
+                    "a config file holds one tenant, contract version or product: split or trim it",
+                )
+            )
+            return None
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)
+    except RecursionError:
+        problems.append(
+            Problem(file, _WHOLE_FILE, "the YAML is nested too deeply", "remove the deep nesting")
+        )
+        return None
     except UnicodeDecodeError:
         problems.append(Problem(file, _WHOLE_FILE, "the file is not UTF-8 text", "save as UTF-8"))
         return None
@@ -79,7 +97,8 @@ def _read_mapping(path: Path, problems: list[Problem]) -> dict[str, Any] | None:
         problems.append(Problem(file, _WHOLE_FILE, message, hint))
         return None
     except yaml.YAMLError as exc:
-        problems.append(Problem(file, _WHOLE_FILE, f"invalid YAML: {exc}", "fix the YAML"))
+        message = " ".join(str(exc).split())
+        problems.append(Problem(file, _WHOLE_FILE, f"invalid YAML: {message}", "fix the YAML"))
         return None
     if not isinstance(data, dict):
         what = "empty" if data is None else f"a {type(data).__name__}"
@@ -145,6 +164,8 @@ def _describe(error: ErrorDetails, model: type[BaseModel]) -> tuple[str, str]:
         return error["msg"], f"list at least one value under '{key}'"
     if error["type"] in ("model_type", "dict_type"):
         return error["msg"], f"write a mapping of 'key: value' lines here; {_REFERENCE}"
+    if error["type"] == "string_type":
+        return error["msg"], "quote the value: YAML reads numbers, dates, yes/no and null otherwise"
     if error["type"] == "list_type":
         return error["msg"], "write a list, e.g. [a, b]"
     return error["msg"], f"use a value of the expected type and range; {_REFERENCE}"
@@ -218,15 +239,56 @@ def _validate_contract(
     return contract if clean else None
 
 
+def _entries(directory: Path, problems: list[Problem]) -> list[Path]:
+    """Sorted entries of ``directory`` but dotfiles; broken links and read errors are reported."""
+    try:
+        paths = sorted(directory.iterdir())
+    except OSError as exc:
+        problems.append(
+            Problem(
+                str(directory),
+                _DIRECTORY,
+                f"cannot list the directory: {exc.strerror or exc}",
+                "make it a readable directory",
+            )
+        )
+        return []
+    entries: list[Path] = []
+    for path in paths:
+        if path.name.startswith("."):
+            continue
+        if path.is_symlink() and not path.exists():
+            problems.append(
+                Problem(
+                    str(path),
+                    _WHOLE_FILE,
+                    "a symbolic link to nothing (missing target or a link loop)",
+                    "point the link at a real file or remove it",
+                )
+            )
+            continue
+        entries.append(path)
+    return entries
+
+
 def _yaml_files(directory: Path, problems: list[Problem]) -> list[Path]:
     """Sorted ``*.yml`` files of ``directory``; ``*.yaml`` files are reported, others ignored."""
     files: list[Path] = []
-    for path in sorted(directory.iterdir()):
-        if path.name.startswith(".") or not path.is_file():
+    for path in _entries(directory, problems):
+        if path.suffix not in (".yml", ".yaml"):
             continue
-        if path.suffix == ".yml":
+        if not path.is_file():
+            problems.append(
+                Problem(
+                    str(path),
+                    _WHOLE_FILE,
+                    "not a regular file",
+                    "config entries ending in .yml must be files; rename or remove it",
+                )
+            )
+        elif path.suffix == ".yml":
             files.append(path)
-        elif path.suffix == ".yaml":
+        else:
             problems.append(
                 Problem(
                     str(path),
@@ -336,9 +398,7 @@ def _load_contracts(
 ) -> dict[str, dict[int, ContractVersion]]:
     """Load every contract version; event types with a file that failed go to ``unloadable``."""
     contracts: dict[str, dict[int, ContractVersion]] = {}
-    for path in sorted(directory.iterdir()):
-        if path.name.startswith("."):
-            continue
+    for path in _entries(directory, problems):
         if path.is_file():
             if path.suffix in (".yml", ".yaml"):
                 problems.append(

@@ -23,7 +23,8 @@ from pydantic import (
     field_validator,
 )
 
-from lakestream.common.config.regexes import find_nested_quantifier
+from lakestream.common.config.datetimes import format_problem
+from lakestream.common.config.regexes import regex_problem
 
 ENVELOPE_COLUMNS: tuple[str, ...] = (
     "tenant_id",
@@ -40,7 +41,9 @@ RESERVED_COLUMNS = frozenset({*ENVELOPE_COLUMNS, "ingest_time", "ingest_date"})
 
 _NAME_PATTERN = re.compile(r"[a-z][a-z0-9_-]{1,63}")
 _FIELD_NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,127}")
-_WINDOW_PATTERN = re.compile(r"[1-9][0-9]* (second|minute|hour)s?")
+_WINDOW_PATTERN = re.compile(r"([1-9][0-9]{0,5}) (second|minute|hour)s?")
+_WINDOW_SECONDS = {"second": 1, "minute": 60, "hour": 3600}
+_MAX_WINDOW_S = 24 * 3600
 
 
 class RuleError(ValueError):
@@ -162,21 +165,9 @@ class FieldSpec(BaseModel):
         if value is None:
             return value
         _require_type(info, (FieldType.STRING,))
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise RuleError(
-                f"regex {value!r} does not compile: {exc}",
-                "fix the pattern; in YAML, single-quote regexes so backslashes stay literal",
-            ) from exc
-        nested = find_nested_quantifier(value)
-        if nested is not None:
-            raise RuleError(
-                f"regex {value!r} repeats a group that itself repeats ({nested!r}): "
-                "catastrophic backtracking risk",
-                "rewrite without nesting quantifiers, e.g. '(a+)+' -> 'a+', '(\\w+\\s?)*' -> "
-                "'[\\w\\s]*', or bound the outer repeat, e.g. {0,8}",
-            )
+        problem = regex_problem(value)
+        if problem is not None:
+            raise RuleError(f"regex {value!r}: {problem}", problem.hint)
         return value
 
     @field_validator("enum", mode="before")
@@ -209,6 +200,13 @@ class FieldSpec(BaseModel):
         if not value.strip():
             raise RuleError(
                 "format is empty", "give a Spark datetime pattern such as 'yyyy-MM-dd HH:mm:ss'"
+            )
+        problem = format_problem(value)
+        if problem is not None:
+            raise RuleError(
+                f"format {value!r}: {problem}",
+                "use Spark datetime pattern letters (G y D M L d H h K k m s S a z V O X x Z), "
+                "quote literal text as 'T'; see the Spark 'Datetime Patterns' guide",
             )
         return value
 
@@ -321,11 +319,14 @@ class ProductConfig(BaseModel):
     @field_validator("window")
     @classmethod
     def _check_window(cls, value: str) -> str:
-        if not _WINDOW_PATTERN.fullmatch(value):
+        match = _WINDOW_PATTERN.fullmatch(value)
+        if not match:
             raise RuleError(
                 f"window {value!r} is not '<n> second(s)|minute(s)|hour(s)'",
                 "write e.g. '1 minute', '30 seconds' or '1 hour'",
             )
+        if int(match.group(1)) * _WINDOW_SECONDS[match.group(2)] > _MAX_WINDOW_S:
+            raise RuleError(f"window {value!r} is longer than 24 hours", "use at most '24 hours'")
         return value
 
 
