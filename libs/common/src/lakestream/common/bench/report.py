@@ -68,3 +68,25 @@ def print_throughput(console: Console, result: dict[str, Any]) -> None:
     for name, check in result["targets"].items():
         mark = "[green]met[/green]" if check["met"] else "[red]missed[/red]"
         console.print(f"target {name}: {check['value']} (limit {check['limit']}) {mark}")
+
+
+def print_latency(console: Console, outcome: dict[str, Any]) -> None:
+    """Landing -> gold latency and per-layer batch latency of a continuous run."""
+    seconds = outcome["landing_to_gold_s"]
+    p95 = seconds["p95"]
+    met = p95 is not None and p95 <= LATENCY_P95_S
+    mark = "[green]met[/green]" if met else "[red]missed[/red]"
+    console.print(
+        f"{outcome['events']:,} events in {outcome['files']} files at {outcome['rate']}/s for "
+        f"{outcome['duration_s']}s, trigger {outcome['trigger_interval']}; "
+        f"{outcome['measured_files']} files measured after a {outcome['warmup_s']}s warm-up"
+    )
+    console.print(
+        f"landing -> gold: p50 {seconds['p50']}s, p95 {p95}s, max {seconds['max']}s "
+        f"(target p95 <= {LATENCY_P95_S}s) {mark}"
+    )
+    for layer, batches in outcome["batch_latency"].items():
+        console.print(
+            f"  {layer}: {batches['batches']} batches, p50 {batches['p50_ms']} ms, "
+            f"p95 {batches['p95_ms']} ms"
+        )

@@ -9,11 +9,14 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from lakestream.common.bench.report import print_throughput, targets
+from lakestream.common.bench.latency import run_latency
+from lakestream.common.bench.report import print_latency, print_throughput, targets
 from lakestream.common.bench.scales import parse_scales, run_scales
 from lakestream.common.bench.throughput import BENCH_ENV, run_throughput
-from lakestream.common.cli.options import ConfigDirOpt
-from lakestream.common.settings import load_settings
+from lakestream.common.cli.options import SEED_MAX, ConfigDirOpt, writable_file
+from lakestream.common.settings import TriggerMode, load_settings
+
+LATENCY_ENV = "bench-latency"
 
 console = Console()
 
@@ -40,24 +43,65 @@ def bench(
         ),
     ] = None,
     json_path: Annotated[
-        Path, typer.Option("--json", help="Where to write the result as JSON.")
+        Path,
+        typer.Option("--json", callback=writable_file, help="Where to write the result as JSON."),
     ] = Path(".lakestream/bench.json"),
-    root: Annotated[Path, typer.Option("--root", help="Storage root of the benchmark.")] = Path(
-        ".lakestream"
-    ),
-    seed: Annotated[int, typer.Option("--seed", min=0)] = 7,
+    root: Annotated[
+        Path, typer.Option("--root", file_okay=False, help="Storage root of the benchmark.")
+    ] = Path(".lakestream"),
+    seed: Annotated[int, typer.Option("--seed", min=0, max=SEED_MAX)] = 7,
     files_per_trigger: Annotated[
         int,
         typer.Option(
             "--files-per-trigger", min=1, max=1000, help="Landing files (100k events) per batch."
         ),
     ] = 4,
+    versions_per_trigger: Annotated[
+        int,
+        typer.Option(
+            "--versions-per-trigger",
+            min=1,
+            max=1000,
+            help="Upstream commits per silver/gold batch.",
+        ),
+    ] = 1,
+    latency: Annotated[
+        bool,
+        typer.Option(
+            "--latency", help="Continuous mode: land --rate events/s, time landing -> gold."
+        ),
+    ] = False,
+    rate: Annotated[
+        int, typer.Option("--rate", min=1, max=100_000, help="Events per second (--latency).")
+    ] = 2000,
+    duration: Annotated[
+        int, typer.Option("--duration", min=10, max=3600, help="Seconds to land (--latency).")
+    ] = 120,
+    trigger_interval: Annotated[
+        str, typer.Option("--trigger-interval", help="Trigger of every layer (--latency).")
+    ] = "2 seconds",
     config_dir: ConfigDirOpt = None,
 ) -> int:
     """Measure bronze, silver and gold against a minimal Spark job on the same generated data."""
+    if latency:
+        settings = load_settings(
+            root=str(root),
+            env=LATENCY_ENV,
+            config_dir=config_dir,
+            trigger=TriggerMode.PROCESSING_TIME,
+            trigger_interval=trigger_interval,
+            max_files_per_trigger=1000,
+        )
+        outcome = run_latency(settings, rate, duration)
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(json.dumps(outcome, indent=2, default=str) + "\n")
+        print_latency(console, outcome)
+        console.print(f"written: {json_path}")
+        return 0 if outcome["all_visible"] else 1
     if scale is not None:
         args = ["--root", str(root), "--seed", str(seed)]
         args += ["--files-per-trigger", str(files_per_trigger)]
+        args += ["--versions-per-trigger", str(versions_per_trigger)]
         if config_dir is not None:
             args += ["--config-dir", str(config_dir)]
         result = run_scales(parse_scales(scale), args)
@@ -67,6 +111,7 @@ def bench(
             env=BENCH_ENV,
             config_dir=config_dir,
             max_files_per_trigger=files_per_trigger,
+            max_versions_per_trigger=versions_per_trigger,
         )
         result = run_throughput(settings, events, seed)
     result["targets"] = targets(result)

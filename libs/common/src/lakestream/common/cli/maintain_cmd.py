@@ -106,6 +106,7 @@ def maintain_cmd(
         typer.Option(
             "--retention-hours",
             min=0,
+            max=100 * 365 * 24,
             help=f"Vacuum keeps every file a version of the last N hours needs "
             f"(at least {MIN_RETENTION_HOURS} unless --force-retention).",
         ),

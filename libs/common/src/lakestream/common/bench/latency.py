@@ -1,0 +1,179 @@
+"""Continuous mode: events land at a steady rate; how long until each file is visible in gold.
+
+A generator writes one landing file per tick with ``rate * tick`` valid temp_humidity events
+whose ``event_time`` is the moment of writing. Bronze, silver and gold run continuously with
+the configured trigger. A poller reads gold's newest ``last_event_time`` after every gold
+commit; a file is visible once that value reaches the file's newest event time (batches are
+processed in order, so every earlier file is visible too).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow.compute as pc
+from deltalake import DeltaTable
+
+from lakestream.common.bench.throughput import LAYERS
+from lakestream.common.demo.summary import batch_totals
+from lakestream.common.runtime.service import Runtime, discover_services
+from lakestream.common.runtime.streaming import build_runtime, start_service
+from lakestream.common.settings import Settings
+
+TICK_SECONDS = 0.5
+POLL_SECONDS = 0.2
+WARMUP_SECONDS = 15.0
+DRAIN_TIMEOUT_SECONDS = 120.0
+TENANTS = ("acme", "globex", "initech")
+DEVICES = 20
+
+
+@dataclass
+class Landing:
+    """Files written so far: (landed at, newest event time in epoch seconds)."""
+
+    files: list[tuple[float, float]] = field(default_factory=list)
+    events: int = 0
+
+
+def _body(number: int, now: float) -> bytes:
+    tenant = TENANTS[number % len(TENANTS)]
+    stamp = datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    event = {
+        "event_id": uuid.uuid4().hex,
+        "tenant_id": tenant,
+        "event_type": "temp_humidity",
+        "event_version": 2,
+        "event_time": stamp,
+        "payload": {
+            "device_id": f"th-{tenant}-{number % DEVICES:03d}",
+            "temperature_c": 20.0 + (number % 50) / 10,
+            "humidity_pct": 40 + number % 30,
+        },
+    }
+    return json.dumps(event, separators=(",", ":")).encode()
+
+
+def _generate(landing: Path, rate: int, until: float, out: Landing) -> None:
+    per_tick = max(1, round(rate * TICK_SECONDS))
+    next_tick = time.time()
+    number = 0
+    while next_tick < until:
+        now = time.time()
+        now_ms = int(now * 1000) / 1000
+        lines = [_body(number + i, now_ms) for i in range(per_tick)]
+        number += per_tick
+        path = landing / f"events-{len(out.files):06d}.jsonl"
+        temporary = path.with_name(f".{path.name}.tmp")
+        temporary.write_bytes(b"\n".join(lines) + b"\n")
+        temporary.replace(path)
+        out.files.append((time.time(), now_ms))
+        out.events += per_tick
+        next_tick += TICK_SECONDS
+        time.sleep(max(0.0, next_tick - time.time()))
+
+
+def _gold_newest(path: str) -> tuple[int, float | None]:
+    if not DeltaTable.is_deltatable(path):
+        return -1, None
+    table = DeltaTable(path)
+    newest = pc.max(table.to_pyarrow_table(columns=["last_event_time"]).column(0)).as_py()
+    return int(table.version()), newest.timestamp() if newest is not None else None
+
+
+def _poll(path: str, stop: threading.Event, seen: list[tuple[float, float]]) -> None:
+    version = -1
+    while not stop.is_set():
+        current = DeltaTable(path).version() if DeltaTable.is_deltatable(path) else -1
+        if current != version:
+            version, newest = _gold_newest(path)
+            if newest is not None:
+                seen.append((time.time(), newest))
+        stop.wait(POLL_SECONDS)
+
+
+def _percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 3)
+
+
+def _latencies(landed: Landing, seen: list[tuple[float, float]], start: float) -> list[float]:
+    result = []
+    for landed_at, newest in landed.files:
+        if landed_at - start < WARMUP_SECONDS:
+            continue
+        visible = next((at for at, gold in seen if gold >= newest - 1e-3), None)
+        if visible is not None:
+            result.append(visible - landed_at)
+    return result
+
+
+def _batch_latency(runtime: Runtime) -> dict[str, Any]:
+    rows = batch_totals(runtime.layout)
+    return {
+        layer: {
+            "batches": len(ms := [float(r["latency_ms"]) for r in rows if r["service"] == layer]),
+            "p50_ms": _percentile(ms, 0.5),
+            "p95_ms": _percentile(ms, 0.95),
+        }
+        for layer in LAYERS
+    }
+
+
+def run_latency(settings: Settings, rate: int, duration: float) -> dict[str, Any]:
+    """Land ``rate`` events/s for ``duration`` s into a continuously running chain; measure."""
+    base = Path(settings.layout.base)
+    if base.exists():
+        shutil.rmtree(base)
+    landing = Path(settings.landing_path)
+    landing.mkdir(parents=True)
+    runtime = build_runtime(settings)
+    services = discover_services()
+    queries = [
+        q for layer in LAYERS for q in start_service(runtime, services[layer], settings.trigger)
+    ]
+    landed, seen = Landing(), list[tuple[float, float]]()
+    stop = threading.Event()
+    poller = threading.Thread(
+        target=_poll, args=(runtime.layout.gold_device_minute, stop, seen), daemon=True
+    )
+    poller.start()
+    start = time.time()
+    _generate(landing, rate, start + duration, landed)
+    deadline = time.time() + DRAIN_TIMEOUT_SECONDS
+    last = landed.files[-1][1] if landed.files else None
+    while last is not None and time.time() < deadline and not (seen and seen[-1][1] >= last - 1e-3):
+        time.sleep(POLL_SECONDS)
+    stop.set()
+    poller.join()
+    runtime.stopping.set()
+    for query in queries:
+        query.stop()
+    latencies = _latencies(landed, seen, start)
+    return {
+        "mode": "latency",
+        "rate": rate,
+        "duration_s": duration,
+        "trigger_interval": settings.trigger_interval,
+        "files": len(landed.files),
+        "events": landed.events,
+        "measured_files": len(latencies),
+        "warmup_s": WARMUP_SECONDS,
+        "landing_to_gold_s": {
+            "p50": _percentile(latencies, 0.5),
+            "p95": _percentile(latencies, 0.95),
+            "max": _percentile(latencies, 1.0),
+        },
+        "all_visible": bool(seen and last is not None and seen[-1][1] >= last - 1e-3),
+        "batch_latency": _batch_latency(runtime),
+    }
