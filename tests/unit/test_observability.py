@@ -52,8 +52,23 @@ def test_json_logs_carry_run_service_batch_and_never_secrets() -> None:
         )
         telemetry.batch_id_var.reset(token)
     finally:
-        logging.getLogger("lakestream").removeHandler(handler)
+        logging.getLogger().removeHandler(handler)
     entry = json.loads(stream.getvalue())
     assert (entry["run_id"], entry["service"], entry["batch_id"]) == ("run-1", "silver", 7)
     assert entry["level"] == "WARNING"
     assert "hunter2" not in entry["message"] and "SharedAccessKey=***" in entry["message"]
+
+
+def test_third_party_warnings_are_redacted_and_their_chatter_dropped() -> None:
+    stream = io.StringIO()
+    handler = configure_logging("bronze", "run-2", json_lines=True, stream=stream)
+    exporter = logging.getLogger("opentelemetry.exporter.otlp.proto.http.trace_exporter")
+    try:
+        exporter.setLevel(logging.INFO)
+        exporter.info("connected to https://collector/v1/traces?sig=chatter")
+        exporter.warning("Transient error with url: /otlp?sig=hunter2 encountered")
+    finally:
+        exporter.setLevel(logging.NOTSET)
+        logging.getLogger().removeHandler(handler)
+    (entry,) = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert entry["message"] == "Transient error with url: /otlp?sig=*** encountered"

@@ -131,3 +131,36 @@ def test_non_secrets_are_untouched(text: str) -> None:
 )
 def test_json_style_password_and_token_are_redacted(text: str, secret: str) -> None:
     assert secret not in redact(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "Endpoint%3Dsb%3A%2F%2Fns%2F%3BSharedAccessKey%3DAb%2Bc%3D%3BEntityPath%3Dhub",
+            "Endpoint%3Dsb%3A%2F%2Fns%2F%3BSharedAccessKey%3D***%3BEntityPath%3Dhub",
+            id="url-encoded-connection-string",
+        ),
+        pytest.param(
+            "https%3A%2F%2Fa%2Fc%3Fsv%3D1%26sig%3DAb%2Bc%3D%26se%3D2",
+            "https%3A%2F%2Fa%2Fc%3Fsv%3D1%26sig%3D***%26se%3D2",
+            id="url-encoded-sas-url",
+        ),
+        pytest.param(
+            "SharedAccessSignature sig=S1G&se=1&skn=k",
+            "SharedAccessSignature sig=***&se=1&skn=k",
+            id="sas-token-starting-with-sig",
+        ),
+        pytest.param("SharedAccessKey\\u003dAbc", "SharedAccessKey\\u003d***", id="json-escaped"),
+        pytest.param("Authorization: Bearer eyJ.a.b", "Authorization: ***", id="auth-header"),
+        pytest.param("{'Authorization': 'Basic dXNlcg=='}", "{'Authorization': '***'}", id="repr"),
+        pytest.param("sent with Bearer eyJ.a.b-c_d", "sent with Bearer ***", id="bearer"),
+        pytest.param("api-key: 0123abcd", "api-key: ***", id="api-key-header"),
+        pytest.param('{"api-key": "0123"}', '{"api-key": "***"}', id="api-key-json"),
+        pytest.param(
+            "Ocp-Apim-Subscription-Key: 0123", "Ocp-Apim-Subscription-Key: ***", id="apim"
+        ),
+    ],
+)
+def test_encoded_and_header_secrets_are_redacted(text: str, expected: str) -> None:
+    assert redact(text) == expected

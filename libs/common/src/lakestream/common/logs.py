@@ -1,6 +1,8 @@
 """Structured logs: JSON lines when stderr is not a terminal, with run id, service, batch id.
 
-Every message passes through ``redact`` so no secret reaches a log.
+Every message passes through ``redact`` so no secret reaches a log — lakestream's own records
+(from INFO) and third-party ones (OpenTelemetry exporters, the Azure SDK, py4j, ``warnings``;
+from WARNING), which would otherwise reach stderr unredacted through logging's last resort.
 """
 
 from __future__ import annotations
@@ -53,6 +55,12 @@ class TextFormatter(logging.Formatter):
         return f"{when} {record.levelname} {record.name} [{tags}] {redact(record.getMessage())}"
 
 
+def _ours_or_warning(record: logging.LogRecord) -> bool:
+    """lakestream's records at its logger's level; any other logger's from WARNING."""
+    ours = record.name == "lakestream" or record.name.startswith("lakestream.")
+    return ours or record.levelno >= logging.WARNING
+
+
 def configure_logging(
     service: str,
     run_id: str | None = None,
@@ -60,16 +68,21 @@ def configure_logging(
     stream: IO[str] | None = None,
     level: int = logging.INFO,
 ) -> logging.Handler:
-    """Install lakestream's handler on the ``lakestream`` logger; returns it."""
+    """Install lakestream's redacting handler on the root logger; returns it.
+
+    ``lakestream.*`` records pass from ``level``, every other logger's from WARNING.
+    """
     _process.update(run_id=run_id, service=service)
     target = stream or sys.stderr
     as_json = json_lines if json_lines is not None else not target.isatty()
     handler = logging.StreamHandler(target)
     handler.setFormatter(JsonFormatter() if as_json else TextFormatter())
-    logger = logging.getLogger("lakestream")
-    for old in [h for h in logger.handlers if getattr(h, "lakestream", False)]:
-        logger.removeHandler(old)
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if getattr(h, "lakestream", False)]:
+        root.removeHandler(old)
     handler.lakestream = True  # type: ignore[attr-defined]
-    logger.addHandler(handler)
-    logger.setLevel(level)
+    handler.addFilter(_ours_or_warning)
+    root.addHandler(handler)
+    logging.getLogger("lakestream").setLevel(level)
+    logging.captureWarnings(True)
     return handler

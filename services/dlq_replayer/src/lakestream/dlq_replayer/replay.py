@@ -15,7 +15,7 @@ import random
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -60,6 +60,11 @@ FAILED_OUTCOME = "failed_again"
 REPUBLISHED = "republished"
 MAX_ATTEMPTS = 8
 SOURCE_ORDER = ("file", "line", "partition", "sequence_number")
+EVENT_KEY = ("tenant_id", "event_id")
+UNBOUND_DETAIL = (
+    "never replayed: the DLQ does not keep the tenants the source bound this event to, "
+    "so its tenant_id claim cannot be verified"
+)
 _OUTCOME_COLUMNS = (
     "dlq_id",
     "source",
@@ -232,22 +237,21 @@ def _insert(
     stage = ctx.service.layer
     if not candidates:
         return []
+    inserted: Container[tuple[str | None, ...]]
     if dry_run:
         present = _present_keys(ctx, spec, candidates)
-        inserted: Counter[str] = Counter(
-            r["event_id"] for r in candidates if (r["tenant_id"], r["event_id"]) not in present
-        )
+        inserted = {(r["tenant_id"], r["event_id"]) for r in candidates} - present
     else:
         inserted = _insert_with_retry(ctx, spec, rows)
-    outcomes = []
-    for row in candidates:
-        tenant = bucket(ctx.runtime, row["tenant_id"])
-        if inserted[row["event_id"]] > 0:
-            inserted[row["event_id"]] -= 1
-            outcomes.append(Outcome(row["dlq_id"], stage, tenant, RECOVERED))
-        else:
-            outcomes.append(Outcome(row["dlq_id"], stage, tenant, DUPLICATE))
-    return outcomes
+    return [
+        Outcome(
+            row["dlq_id"],
+            stage,
+            bucket(ctx.runtime, row["tenant_id"]),
+            RECOVERED if (row["tenant_id"], row["event_id"]) in inserted else DUPLICATE,
+        )
+        for row in candidates
+    ]
 
 
 def _present_keys(
@@ -263,8 +267,10 @@ def _present_keys(
     return {(k["tenant_id"], k["event_id"]) for k in keys} & wanted
 
 
-def _insert_with_retry(ctx: BatchContext, spec: TableSpec, rows: DataFrame) -> Counter[str]:
-    """Insert-if-absent MERGE, retried on commit conflicts; inserted rows counted by event_id.
+def _insert_with_retry(
+    ctx: BatchContext, spec: TableSpec, rows: DataFrame
+) -> set[tuple[str | None, ...]]:
+    """Insert-if-absent MERGE, retried on commit conflicts; the (tenant_id, event_id) inserted.
 
     A conflicting concurrent writer makes delta-rs refuse the commit; the retry re-reads the
     table, so an event a concurrent replay has just inserted is then found and skipped.
@@ -281,17 +287,31 @@ def _insert_with_retry(ctx: BatchContext, spec: TableSpec, rows: DataFrame) -> C
             time.sleep(random.uniform(0.1, 0.5) * (attempt + 1))
             continue
         if written.version is None:
-            return Counter()
-        counts = runtime.backend.change_counts(spec, written.version, "event_id")
-        return Counter({str(k): n for k, n in counts.items() if k is not None})
+            return set()
+        return set(runtime.backend.inserted_keys(spec, written.version, EVENT_KEY))
     raise ReplayConflictError(f"{spec.name}: still conflicting after {MAX_ATTEMPTS} attempts")
 
 
 def _parsed(ctx: BatchContext, rows: DataFrame) -> DataFrame:
-    """DLQ rows with the envelope re-derived from their raw bytes under the current config."""
+    """DLQ rows with the envelope re-derived from their raw bytes under the current config.
+
+    A ``TENANT_MISMATCH`` row fails again as it is: the DLQ does not keep the tenants its
+    source bound it to, so no later configuration can prove the body's claim.
+    """
     settings = ctx.runtime.settings
-    body = rows.select("dlq_id", "source", "raw_body", F.col("raw_body").alias("body"))
-    return ctx.cache(parse_envelope(body, ctx.runtime.registry, settings.max_body_bytes))
+    original = F.col("reason_code").alias("_original")
+    body = rows.select("dlq_id", "source", "raw_body", F.col("raw_body").alias("body"), original)
+    parsed = parse_envelope(body, ctx.runtime.registry, settings.max_body_bytes)
+    mismatch = F.col("_original") == ReasonCode.TENANT_MISMATCH.value
+    kept = parsed.withColumns(
+        {
+            "reason_code": F.when(mismatch, F.col("_original")).otherwise(F.col("reason_code")),
+            "reason_detail": F.when(mismatch, F.lit(UNBOUND_DETAIL)).otherwise(
+                F.col("reason_detail")
+            ),
+        }
+    )
+    return ctx.cache(kept.drop("_original"))
 
 
 def _replay_bronze(ctx: BatchContext, rows: DataFrame, dry_run: bool) -> list[Outcome]:

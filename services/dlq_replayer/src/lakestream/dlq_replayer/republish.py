@@ -11,17 +11,21 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 from lakestream.common.eventhubs.connection import EventHubsTarget
 from lakestream.common.eventhubs.producer import send_bodies
+from lakestream.common.reasons import ReasonCode
 from lakestream.common.runtime.audit import SUCCEEDED
 from lakestream.common.runtime.batch import BatchContext
 from lakestream.common.runtime.service import Runtime, Service
 from lakestream.common.sources.eventhubs import settings_target
 from lakestream.dlq_replayer import __version__
 from lakestream.dlq_replayer.replay import (
+    FAILED_OUTCOME,
     REPUBLISHED,
     SERVICE_NAME,
+    UNBOUND_DETAIL,
     Outcome,
     ReplayReport,
     audit,
@@ -51,13 +55,17 @@ def republish(
     if limit is not None:
         selected = selected.slice(0, limit)
     rows = ordered(selected.to_pylist())
-    report.outcomes = [
-        Outcome(r["dlq_id"], r["stage"], bucket(runtime, r["tenant_id"]), REPUBLISHED) for r in rows
-    ]
+    report.outcomes = [_outcome(runtime, r) for r in rows]
     if dry_run or not rows:
         return report
     started = datetime.now(UTC)
-    send_bodies(target or settings_target(runtime.settings), [r["raw_body"] for r in rows])
+    sent = [
+        r["raw_body"]
+        for r, o in zip(rows, report.outcomes, strict=True)
+        if o.outcome == REPUBLISHED
+    ]
+    if sent:
+        send_bodies(target or settings_target(runtime.settings), sent)
     service = Service(SERVICE_NAME, REPUBLISH_LAYER, __version__, 100, lambda _: [])
     ctx = BatchContext(
         replace(runtime, run_id=report.replay_id, failures={}),
@@ -69,3 +77,15 @@ def republish(
     mark(runtime, report.outcomes, report.replay_id, started)
     audit(ctx, report.outcomes, SUCCEEDED, None)
     return report
+
+
+def _outcome(runtime: Runtime, row: dict[str, Any]) -> Outcome:
+    """Republished, unless the row is a ``TENANT_MISMATCH``: sent back without the binding it
+    failed, its claim would no longer be checked, so it fails again instead."""
+    tenant = bucket(runtime, row["tenant_id"])
+    if row["reason_code"] == ReasonCode.TENANT_MISMATCH.value:
+        mismatch = ReasonCode.TENANT_MISMATCH.value
+        return Outcome(
+            row["dlq_id"], row["stage"], tenant, FAILED_OUTCOME, mismatch, UNBOUND_DETAIL
+        )
+    return Outcome(row["dlq_id"], row["stage"], tenant, REPUBLISHED)

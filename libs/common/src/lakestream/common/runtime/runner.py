@@ -38,6 +38,14 @@ class ShutdownRequestedError(RuntimeError):
     """A batch was due while the service was stopping; it runs after the restart instead."""
 
 
+class BatchFailedError(RuntimeError):
+    """A batch failed; the message is the redacted ``error_text`` of the cause.
+
+    Raised instead of the cause so that Spark's logs, listeners and the query's exception never
+    carry the cause's raw message or traceback.
+    """
+
+
 def error_text(exc: BaseException) -> str:
     """One redacted, bounded description of an error: its message lines without stack frames."""
     lines = [
@@ -103,7 +111,7 @@ class BatchRunner:
                 self._audit(ctx, counts, FAILED, message, failed)
             except Exception as audit_exc:
                 log.error("could not write the FAILED audit row: %s", redact(str(audit_exc)))
-            raise
+            raise BatchFailedError(message) from None
         finally:
             telemetry.end_batch(ctx, span, counts, status, error)
             ctx.release()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -104,8 +105,14 @@ class TableBackend(ABC):
         """
 
     @abstractmethod
+    def inserted_keys(
+        self, spec: TableSpec, version: int, columns: Sequence[str]
+    ) -> Counter[tuple[str | None, ...]]:
+        """Rows inserted by commit ``version``, counted by the values of ``columns`` (as text)."""
+
     def change_counts(self, spec: TableSpec, version: int, column: str) -> dict[str | None, int]:
         """Rows inserted by commit ``version``, counted by ``column``."""
+        return {key[0]: n for key, n in self.inserted_keys(spec, version, (column,)).items()}
 
     @abstractmethod
     def read(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -152,15 +153,17 @@ class DeltaRsBackend(TableBackend):
         except CommitFailedError as exc:
             raise WriteConflictError(f"{spec.name}: {exc}") from exc
 
-    def change_counts(self, spec: TableSpec, version: int, column: str) -> dict[str | None, int]:
-        """Rows inserted by one commit, counted by ``column`` (read from the change feed)."""
+    def inserted_keys(
+        self, spec: TableSpec, version: int, columns: Sequence[str]
+    ) -> Counter[tuple[str | None, ...]]:
+        """Rows inserted by one commit, counted by ``columns`` (read from the change feed)."""
         reader = self._table(spec).load_cdf(
-            starting_version=version, ending_version=version, columns=[column, "_change_type"]
+            starting_version=version, ending_version=version, columns=[*columns, "_change_type"]
         )
         table = pa.table(reader.read_all())
         inserted = pc.equal(table.column("_change_type").cast(pa.string()), "insert")
-        counts = pc.value_counts(pc.filter(table.column(column).cast(pa.string()), inserted))
-        return {row["values"]: int(row["counts"]) for row in counts.to_pylist()}
+        values = [pc.filter(table.column(c).cast(pa.string()), inserted) for c in columns]
+        return Counter(zip(*(v.to_pylist() for v in values), strict=True))
 
     def read(
         self,

@@ -9,6 +9,7 @@ commit's ``userMetadata`` holding the same key, which is how a replay finds its 
 from __future__ import annotations
 
 import operator
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import reduce
@@ -254,16 +255,18 @@ class DeltaSparkBackend(TableBackend):
         )
         return self._load(reader, spec)
 
-    def change_counts(self, spec: TableSpec, version: int, column: str) -> dict[str | None, int]:
-        """Rows inserted by one commit, counted by ``column`` (read from the change feed)."""
+    def inserted_keys(
+        self, spec: TableSpec, version: int, columns: Sequence[str]
+    ) -> Counter[tuple[str | None, ...]]:
+        """Rows inserted by one commit, counted by ``columns`` (read from the change feed)."""
         rows = (
             self._changes(spec, version, version)
             .where(F.col("_change_type") == "insert")
-            .groupBy(F.col(column).cast("string").alias("value"))
+            .groupBy(*[F.col(c).cast("string").alias(c) for c in columns])
             .count()
             .collect()
         )
-        return {row["value"]: int(row["count"]) for row in rows}
+        return Counter({tuple(row[c] for c in columns): int(row["count"]) for row in rows})
 
     def read(
         self,
