@@ -25,7 +25,7 @@ from deltalake import DeltaTable
 from lakestream.common.bench.throughput import LAYERS
 from lakestream.common.demo.summary import batch_totals
 from lakestream.common.runtime.service import Runtime, discover_services
-from lakestream.common.runtime.streaming import build_runtime, start_service
+from lakestream.common.runtime.streaming import build_runtime, drain, start_service
 from lakestream.common.settings import Settings
 
 TICK_SECONDS = 0.5
@@ -100,17 +100,26 @@ def _poll(path: str, stop: threading.Event, seen: list[tuple[float, float]]) -> 
         stop.wait(POLL_SECONDS)
 
 
-def _percentile(values: list[float], q: float) -> float | None:
+def percentile(values: list[float], q: float) -> float | None:
+    """Nearest-rank percentile ``q`` (0..1) of ``values``; None when empty."""
     if not values:
         return None
     ordered = sorted(values)
     return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 3)
 
 
-def _latencies(landed: Landing, seen: list[tuple[float, float]], start: float) -> list[float]:
+def warmup_seconds(duration: float) -> float:
+    """Leading seconds left out of the latency figures (query start, first plans)."""
+    return min(WARMUP_SECONDS, duration / 4)
+
+
+def latencies(
+    landed: Landing, seen: list[tuple[float, float]], start: float, warmup: float
+) -> list[float]:
+    """Seconds from each file's landing to the first gold reading that includes it."""
     result = []
     for landed_at, newest in landed.files:
-        if landed_at - start < WARMUP_SECONDS:
+        if landed_at - start < warmup:
             continue
         visible = next((at for at, gold in seen if gold >= newest - 1e-3), None)
         if visible is not None:
@@ -123,8 +132,8 @@ def _batch_latency(runtime: Runtime) -> dict[str, Any]:
     return {
         layer: {
             "batches": len(ms := [float(r["latency_ms"]) for r in rows if r["service"] == layer]),
-            "p50_ms": _percentile(ms, 0.5),
-            "p95_ms": _percentile(ms, 0.95),
+            "p50_ms": percentile(ms, 0.5),
+            "p95_ms": percentile(ms, 0.95),
         }
         for layer in LAYERS
     }
@@ -157,9 +166,11 @@ def run_latency(settings: Settings, rate: int, duration: float) -> dict[str, Any
     stop.set()
     poller.join()
     runtime.stopping.set()
+    drain(queries)
     for query in queries:
         query.stop()
-    latencies = _latencies(landed, seen, start)
+    warmup = warmup_seconds(duration)
+    measured = latencies(landed, seen, start, warmup)
     return {
         "mode": "latency",
         "rate": rate,
@@ -167,12 +178,12 @@ def run_latency(settings: Settings, rate: int, duration: float) -> dict[str, Any
         "trigger_interval": settings.trigger_interval,
         "files": len(landed.files),
         "events": landed.events,
-        "measured_files": len(latencies),
-        "warmup_s": WARMUP_SECONDS,
+        "measured_files": len(measured),
+        "warmup_s": warmup,
         "landing_to_gold_s": {
-            "p50": _percentile(latencies, 0.5),
-            "p95": _percentile(latencies, 0.95),
-            "max": _percentile(latencies, 1.0),
+            "p50": percentile(measured, 0.5),
+            "p95": percentile(measured, 0.95),
+            "max": percentile(measured, 1.0),
         },
         "all_visible": bool(seen and last is not None and seen[-1][1] >= last - 1e-3),
         "batch_latency": _batch_latency(runtime),

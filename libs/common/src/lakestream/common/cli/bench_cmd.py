@@ -55,7 +55,7 @@ def bench(
         typer.Option(
             "--files-per-trigger", min=1, max=1000, help="Landing files (100k events) per batch."
         ),
-    ] = 4,
+    ] = 1,
     versions_per_trigger: Annotated[
         int,
         typer.Option(

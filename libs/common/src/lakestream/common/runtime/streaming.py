@@ -142,7 +142,7 @@ def run_continuous(runtime: Runtime, services: list[Service]) -> None:
             runtime.spark.streams.awaitAnyTermination(timeout=1)
         if stop.is_set():
             log.warning("stop requested: letting running batches finish")
-            _drain(queries)
+            drain(queries)
     finally:
         stop.set()
         for query in queries:
@@ -154,7 +154,8 @@ def run_continuous(runtime: Runtime, services: list[Service]) -> None:
         _raise_failure(runtime, query)
 
 
-def _drain(queries: list[StreamingQuery]) -> None:
+def drain(queries: list[StreamingQuery]) -> None:
+    """Wait (up to ``STOP_GRACE_SECONDS``) until no query is running a batch."""
     deadline = time.monotonic() + STOP_GRACE_SECONDS
     while time.monotonic() < deadline:
         busy = [q for q in queries if q.isActive and q.status["isTriggerActive"]]
