@@ -11,10 +11,20 @@ from pyspark.sql import functions as F
 
 from lakestream.common.config import Registry
 from lakestream.common.reasons import ReasonCode
-from lakestream.common.sql import in_list, is_json_integer, is_present, lit, messages, variant_kind
+from lakestream.common.sql import (
+    in_list,
+    in_timestamp_range,
+    is_json_integer,
+    is_present,
+    lit,
+    messages,
+    variant_kind,
+)
 
 RFC3339 = r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$"
 MAX_EVENT_ID = 128
+MAX_DEPTH = 64
+"""Deepest nesting of arrays and objects a body may have (decision 0086)."""
 BOUND_TENANTS = "bound_tenants"  # optional input column: tenants the source is bound to
 
 ENVELOPE_COLUMNS = (
@@ -37,6 +47,69 @@ def _field(name: str) -> str:
 def _string_or_null(name: str) -> str:
     f = _field(name)
     return f"CASE WHEN {variant_kind(f)} = 'STRING' THEN variant_get({f}, '$', 'string') END"
+
+
+_BACKSLASH_PAIR = r"\\\\"
+_ESCAPED_QUOTE = r'\\"'
+_STRING = r'"[^"]*"'
+_NOT_BRACKET = r"[^\[\]{}]"
+_EMPTY_PAIR = r"\[\]|\{\}"
+_SURROGATE = r"(?i)\\ud[89a-f][0-9a-f]{2}"
+_SURROGATE_PAIR = r"(?i)\\ud[89ab][0-9a-f]{2}\\ud[c-f][0-9a-f]{2}"
+
+
+def _too_deep(text: str) -> str:
+    """SQL: the JSON text nests arrays/objects deeper than ``MAX_DEPTH`` (for valid JSON only).
+
+    Escaped backslashes, escaped quotes, strings and every non-bracket character are removed;
+    each pass then drops every innermost ``[]``/``{}`` pair, so brackets remain after
+    ``MAX_DEPTH`` passes exactly when the depth exceeds it. Only bodies with more than
+    ``MAX_DEPTH`` opening brackets are examined. Simple patterns only: no regex recursion.
+    """
+    opening = f"octet_length({text}) - octet_length(translate({text}, '[{{', ''))"
+    brackets = text
+    for pattern in (_BACKSLASH_PAIR, _ESCAPED_QUOTE, _STRING, _NOT_BRACKET):
+        brackets = f"regexp_replace({brackets}, {lit(pattern)}, '')"
+    for _ in range(MAX_DEPTH):
+        brackets = f"regexp_replace({brackets}, {lit(_EMPTY_PAIR)}, '')"
+    return f"({opening} > {MAX_DEPTH} AND {brackets} != '')"
+
+
+def _lone_surrogate(text: str) -> str:
+    """SQL: the JSON text has a ``\\uD800``..``\\uDFFF`` escape that is not part of a pair.
+
+    Such a code point has no UTF-8 form: the parser would turn it into ``?`` and distinct event
+    ids would merge. Escaped backslashes are removed first, so ``\\\\ud800`` is plain text.
+    """
+    unescaped = f"regexp_replace({text}, {lit(_BACKSLASH_PAIR)}, '')"
+    unpaired = f"regexp_replace({unescaped}, {lit(_SURROGATE_PAIR)}, '')"
+    return f"({text} RLIKE {lit(_SURROGATE)} AND {unpaired} RLIKE {lit(_SURROGATE)})"
+
+
+def _infinite_number(payload: str) -> str:
+    """SQL: the payload holds a number beyond the double range (it parsed as +-Infinity).
+
+    ``to_json`` writes such a double as the string ``"Infinity"``, so re-parsing the payload
+    changes the JSON type at that place; a payload without that text is never re-parsed.
+    """
+    text = f"to_json({payload})"
+    return (
+        f"(contains({text}, 'Infinity\"') AND "
+        f"schema_of_variant({payload}) != schema_of_variant(parse_json({text})))"
+    )
+
+
+def _refused(text: str, json: str) -> str:
+    """SQL: why valid JSON is still refused as INVALID_JSON (decision 0086), or NULL."""
+    surrogate = r"body has an unpaired surrogate escape (\ud800..\udfff), which UTF-8 cannot encode"
+    deep = f"body nests arrays and objects deeper than {MAX_DEPTH} levels"
+    infinite = "payload has a number beyond the double range (about 1.8e308)"
+    return f"""CASE
+        WHEN {json} IS NULL THEN NULL
+        WHEN {_lone_surrogate(text)} THEN {lit(surrogate)}
+        WHEN {_too_deep(text)} THEN {lit(deep)}
+        WHEN {_infinite_number(f"variant_get({json}, '$.payload')")} THEN {lit(infinite)}
+    END"""
 
 
 def _tenant_rules(registry: Registry) -> tuple[str, str, str]:
@@ -87,9 +160,11 @@ def parse_envelope(df: DataFrame, registry: Registry, max_body_bytes: int) -> Da
             (
                 f"NOT coalesce({variant_kind(event_time)} = 'STRING' AND "
                 f"variant_get({event_time}, '$', 'string') RLIKE {lit(RFC3339)} AND "
-                f"try_cast(upper(variant_get({event_time}, '$', 'string')) AS timestamp)"
-                " IS NOT NULL, FALSE)",
-                lit("event_time: required RFC 3339 timestamp string"),
+                + in_timestamp_range(
+                    f"try_cast(upper(variant_get({event_time}, '$', 'string')) AS timestamp)"
+                )
+                + ", FALSE)",
+                lit("event_time: required RFC 3339 timestamp string, 0001..9999 in UTC"),
             ),
             (
                 f"{is_present(source_id)} AND {variant_kind(source_id)} != 'STRING'",
@@ -112,12 +187,15 @@ def parse_envelope(df: DataFrame, registry: Registry, max_body_bytes: int) -> Da
             "_wrapped", F.expr("CASE WHEN _utf8 THEN try_parse_json(concat('[', _text, ']')) END")
         )
         .withColumn(
-            v,
+            "_json",
             F.expr(
-                "CASE WHEN variant_get(_wrapped, '$[1]') IS NULL"
+                "CASE WHEN variant_get(_wrapped, '$[1]') IS NULL AND (NOT contains(_text, ']')"
+                """ OR try_parse_json(concat('{"k":', _text, '}')) IS NOT NULL)"""
                 " THEN variant_get(_wrapped, '$[0]') END"
             ),
         )
+        .withColumn("_refused", F.expr(_refused("_text", "_json")))
+        .withColumn(v, F.expr("CASE WHEN _refused IS NULL THEN _json END"))
         .withColumn(
             "_object",
             F.expr("_v IS NOT NULL AND startswith(trim(LEADING ' \\t\\r\\n' FROM _text), '{')"),
@@ -136,8 +214,9 @@ def parse_envelope(df: DataFrame, registry: Registry, max_body_bytes: int) -> Da
             ),
         )
         .withColumn(
-            "event_time", F.expr(f"try_cast(upper({_string_or_null('event_time')}) AS timestamp)")
+            "_time", F.expr(f"try_cast(upper({_string_or_null('event_time')}) AS timestamp)")
         )
+        .withColumn("event_time", F.expr(f"CASE WHEN {in_timestamp_range('_time')} THEN _time END"))
         .withColumn("payload_json", F.col("_payload_json"))
     )
     mismatch, mismatch_detail = "FALSE", "NULL"
@@ -160,8 +239,9 @@ def parse_envelope(df: DataFrame, registry: Registry, max_body_bytes: int) -> Da
         WHEN _size > {max_body_bytes}
             THEN concat('body is ', _size, ' bytes; the limit is {max_body_bytes}')
         WHEN NOT _utf8 THEN 'body is not valid UTF-8'
-        WHEN _v IS NULL
-            THEN 'body is not valid JSON (syntax error, duplicate key, or data after the value)'
+        WHEN _json IS NULL THEN 'body is not valid JSON (syntax error, duplicate key, data after'
+            ' the value, or nesting beyond 1000 levels)'
+        WHEN _refused IS NOT NULL THEN _refused
         WHEN NOT _object THEN 'body is JSON but not an object'
         WHEN size(_envelope_errors) > 0 THEN array_join(_envelope_errors, '; ')
         WHEN {mismatch} THEN {mismatch_detail}
@@ -174,6 +254,16 @@ def parse_envelope(df: DataFrame, registry: Registry, max_body_bytes: int) -> Da
         parsed.withColumn("reason_code", F.expr(reason))
         .withColumn("reason_detail", F.expr(detail))
         .drop(
-            "_size", "_text", "_utf8", "_wrapped", v, "_object", "_payload_json", "_envelope_errors"
+            "_size",
+            "_text",
+            "_utf8",
+            "_wrapped",
+            "_json",
+            "_refused",
+            v,
+            "_object",
+            "_payload_json",
+            "_envelope_errors",
+            "_time",
         )
     )

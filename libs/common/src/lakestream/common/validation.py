@@ -16,7 +16,14 @@ from pyspark.sql import functions as F
 
 from lakestream.common.config import ContractVersion, FieldSpec, FieldType, Registry
 from lakestream.common.envelope import RFC3339
-from lakestream.common.sql import is_json_integer, is_json_number, is_present, lit, messages
+from lakestream.common.sql import (
+    in_timestamp_range,
+    is_json_integer,
+    is_json_number,
+    is_present,
+    lit,
+    messages,
+)
 from lakestream.common.sql import variant_kind as kind
 from lakestream.common.tables.schemas import SPARK_TYPES
 
@@ -49,10 +56,15 @@ def _type_ok(field: FieldSpec) -> str:
 
 
 def _parse_timestamp(field: FieldSpec) -> str:
+    """SQL: the field's timestamp, NULL unless it parses and lies in years 0001..9999 UTC."""
     text = f"variant_get({_raw(field)}, '$', 'string')"
     if field.format:
-        return f"try_to_timestamp({text}, {lit(field.format)})"
-    return f"CASE WHEN {text} RLIKE {lit(RFC3339)} THEN try_cast(upper({text}) AS timestamp) END"
+        parsed = f"try_to_timestamp({text}, {lit(field.format)})"
+    else:
+        parsed = (
+            f"CASE WHEN {text} RLIKE {lit(RFC3339)} THEN try_cast(upper({text}) AS timestamp) END"
+        )
+    return f"CASE WHEN {in_timestamp_range(parsed)} THEN {parsed} END"
 
 
 def _typed(field: FieldSpec) -> str:
