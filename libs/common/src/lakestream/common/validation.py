@@ -166,13 +166,15 @@ def _device_registry_rule(registry: Registry, contract: ContractVersion) -> list
 
 def _validate_version(df: DataFrame, registry: Registry, contract: ContractVersion) -> DataFrame:
     inputs = df.columns
-    typed = df.withColumn("_p", F.expr("parse_json(payload_json)")).select(
+    typed = df.withColumn("_p", F.expr("try_parse_json(payload_json)")).select(
         F.struct(*inputs).alias(_IN),
         "_p",
         *[F.expr(_typed(f)).alias(f.name) for f in contract.fields],
         F.col("tenant_id"),
     )
-    rules = [r for f in contract.fields for r in field_rules(f)]
+    # A payload_json that is not JSON (not written by bronze) is a violation, never a failed batch.
+    rules = [(f"{_IN}.payload_json IS NOT NULL AND _p IS NULL", lit("payload: not valid JSON"))]
+    rules += [r for f in contract.fields for r in field_rules(f)]
     rules += _device_registry_rule(registry, contract)
     return typed.select(_IN, *contract.field_names, F.expr(messages(rules)).alias(VIOLATIONS))
 
