@@ -402,6 +402,9 @@ def test_hostile_batch_through_every_layer(lake: Lake) -> None:
         for r in lake.rows(f"silver/{event_type}")
     }
     assert set(silver) == set(first)
+    # Decision 0085: dedup is per event type; an id reused across types is stored in both.
+    per_key = Counter((tenant, event_id) for tenant, _, event_id in silver)
+    assert sum(n > 1 for n in per_key.values()) == 3
     for key, line in first.items():
         assert silver[key]["event_time"] == bronze[line]["event_time"]
 

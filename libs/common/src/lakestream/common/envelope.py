@@ -86,29 +86,29 @@ def _lone_surrogate(text: str) -> str:
     return f"({text} RLIKE {lit(_SURROGATE)} AND {unpaired} RLIKE {lit(_SURROGATE)})"
 
 
-def _infinite_number(payload: str) -> str:
+def _infinite_number(payload: str, text: str) -> str:
     """SQL: the payload holds a number beyond the double range (it parsed as +-Infinity).
 
-    ``to_json`` writes such a double as the string ``"Infinity"``, so re-parsing the payload
-    changes the JSON type at that place; a payload without that text is never re-parsed.
+    ``to_json`` writes such a double as the string ``"Infinity"`` (``text`` is that rendering),
+    so re-parsing it changes the JSON type at that place; a payload without it is not re-parsed.
     """
-    text = f"to_json({payload})"
     return (
         f"(contains({text}, 'Infinity\"') AND "
         f"schema_of_variant({payload}) != schema_of_variant(parse_json({text})))"
     )
 
 
-def _refused(text: str, json: str) -> str:
+def _refused(text: str, json: str, payload_text: str) -> str:
     """SQL: why valid JSON is still refused as INVALID_JSON (decision 0086), or NULL."""
     surrogate = r"body has an unpaired surrogate escape (\ud800..\udfff), which UTF-8 cannot encode"
     deep = f"body nests arrays and objects deeper than {MAX_DEPTH} levels"
     infinite = "payload has a number beyond the double range (about 1.8e308)"
+    payload = f"variant_get({json}, '$.payload')"
     return f"""CASE
         WHEN {json} IS NULL THEN NULL
         WHEN {_lone_surrogate(text)} THEN {lit(surrogate)}
         WHEN {_too_deep(text)} THEN {lit(deep)}
-        WHEN {_infinite_number(f"variant_get({json}, '$.payload')")} THEN {lit(infinite)}
+        WHEN {_infinite_number(payload, payload_text)} THEN {lit(infinite)}
     END"""
 
 
@@ -135,7 +135,7 @@ def parse_envelope(df: DataFrame, registry: Registry, max_body_bytes: int) -> Da
     """
     v = "_v"
     event_id, event_version = _field("event_id"), _field("event_version")
-    event_time, source_id, payload = _field("event_time"), _field("source_id"), _field("payload")
+    event_time, source_id = _field("event_time"), _field("source_id")
     envelope_errors = messages(
         [
             (
@@ -194,13 +194,14 @@ def parse_envelope(df: DataFrame, registry: Registry, max_body_bytes: int) -> Da
                 " THEN variant_get(_wrapped, '$[0]') END"
             ),
         )
-        .withColumn("_refused", F.expr(_refused("_text", "_json")))
+        .withColumn("_payload_text", F.expr("to_json(variant_get(_json, '$.payload'))"))
+        .withColumn("_refused", F.expr(_refused("_text", "_json", "_payload_text")))
         .withColumn(v, F.expr("CASE WHEN _refused IS NULL THEN _json END"))
         .withColumn(
             "_object",
             F.expr("_v IS NOT NULL AND startswith(trim(LEADING ' \\t\\r\\n' FROM _text), '{')"),
         )
-        .withColumn("_payload_json", F.expr(f"to_json({payload})"))
+        .withColumn("_payload_json", F.expr("CASE WHEN _refused IS NULL THEN _payload_text END"))
         .withColumn("_envelope_errors", F.expr(f"CASE WHEN _object THEN {envelope_errors} END"))
         .withColumn("tenant_id", F.expr(_string_or_null("tenant_id")))
         .withColumn("event_type", F.expr(_string_or_null("event_type")))
@@ -260,6 +261,7 @@ def parse_envelope(df: DataFrame, registry: Registry, max_body_bytes: int) -> Da
             "_wrapped",
             "_json",
             "_refused",
+            "_payload_text",
             v,
             "_object",
             "_payload_json",
