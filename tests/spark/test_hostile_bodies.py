@@ -389,7 +389,8 @@ def test_hostile_batch_through_every_layer(lake: Lake) -> None:
         else:
             assert want in (STORED, "CONTRACT_VIOLATION"), (line, want, body[:300])
     assert {line for line, v in expected.items() if v == "CONTRACT_VIOLATION"} == set(silver_dlq)
-    assert all(r["reason_code"] == "CONTRACT_VIOLATION" for r in silver_dlq.values())
+    for line, row in silver_dlq.items():
+        assert (row["reason_code"], row["raw_body"]) == ("CONTRACT_VIOLATION", bodies[line - 1])
 
     stored = [line for line in sorted(expected) if expected[line] == STORED]
     first: dict[tuple[str, str, str], int] = {}
