@@ -17,7 +17,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import IntegerType, StringType, TimestampType
 
 from lakestream.common.config import Registry, load_registry
-from lakestream.common.envelope import ENVELOPE_COLUMNS, MAX_EVENT_ID, parse_envelope
+from lakestream.common.envelope import ENVELOPE_COLUMNS, MAX_DEPTH, MAX_EVENT_ID, parse_envelope
 
 pytestmark = pytest.mark.spark
 
@@ -59,6 +59,12 @@ def raw(event_id: bytes = b'"e1"', payload: bytes = b"{}", version: bytes = b"2"
     return b'{"event_id":' + event_id + b"," + head + b',"payload":' + payload + b"}"
 
 
+def nested(depth: int) -> bytes:
+    """A valid envelope nesting exactly ``depth`` levels (the body and payload are two)."""
+    inner = depth - 2
+    return raw(payload=b'{"x":' + b"[" * inner + b"]" * inner + b"}")
+
+
 def sized(n: int) -> bytes:
     """A valid envelope of exactly ``n`` bytes (padding in source_id)."""
     base = enc(source_id="")
@@ -82,6 +88,9 @@ def case(id: str, body: bytes, reason: str | None, *detail: str) -> Case:
 NOT_UTF8 = "body is not valid UTF-8"
 NOT_JSON = "body is not valid JSON"
 NOT_OBJECT = "body is JSON but not an object"
+SURROGATE = "unpaired surrogate"
+DEEP = f"deeper than {MAX_DEPTH} levels"
+INFINITE = "beyond the double range"
 
 CASES: list[Case] = [
     # ---- admitted --------------------------------------------------------------------------
@@ -164,6 +173,39 @@ CASES: list[Case] = [
         "INVALID_JSON",
         NOT_JSON,
     ),
+    # ---- refused although the parser accepts it (decision 0086) ---------------------------
+    case("trailing-bracket", enc() + b"]", "INVALID_JSON", NOT_JSON),
+    case("trailing-bracket-object", enc() + b' ] {"a":1}', "INVALID_JSON", NOT_JSON),
+    case("trailing-bracket-comma", enc() + b"],[1", "INVALID_JSON", NOT_JSON),
+    case("trailing-brace", enc() + b"}", "INVALID_JSON", NOT_JSON),
+    case("valid-arrays-in-payload", raw(payload=b'{"a":[1,[2,{"b":[]}]]}'), None),
+    case("surrogate-lone-high", raw(event_id=b'"x\\ud800"'), "INVALID_JSON", SURROGATE),
+    case("surrogate-lone-low", raw(event_id=b'"x\\uDC00y"'), "INVALID_JSON", SURROGATE),
+    case("surrogate-reversed", raw(event_id=b'"\\ude00\\ud83d"'), "INVALID_JSON", SURROGATE),
+    case("surrogate-in-payload", raw(payload=b'{"a":"\\udbff"}'), "INVALID_JSON", SURROGATE),
+    case("surrogate-in-key", raw(payload=b'{"\\ud800":1}'), "INVALID_JSON", SURROGATE),
+    case(
+        "surrogate-after-escaped-backslash",
+        raw(event_id=b'"x\\\\\\ud800"'),
+        "INVALID_JSON",
+        SURROGATE,
+    ),
+    case("valid-escaped-backslash-then-ud800", raw(event_id=b'"x\\\\ud800"'), None),
+    case("depth-limit", nested(MAX_DEPTH), None),
+    case("depth-over-limit", nested(MAX_DEPTH + 1), "INVALID_JSON", DEEP),
+    case("depth-objects", raw(payload=b'{"a":' * 70 + b"1" + b"}" * 70), "INVALID_JSON", DEEP),
+    case("depth-beyond-parser", nested(1500), "INVALID_JSON", NOT_JSON),
+    case(
+        "valid-many-shallow-brackets",
+        raw(payload=b'{"a":[' + b",".join([b"[]"] * 99) + b"]}"),
+        None,
+    ),
+    case("valid-brackets-in-strings", raw(payload=b'{"a":"' + b"[{" * 99 + b'\\"\\\\"}'), None),
+    case("number-1e309", raw(payload=b'{"temperature_c":1e309}'), "INVALID_JSON", INFINITE),
+    case("number-minus-1e309", raw(payload=b'{"a":[-1e309]}'), "INVALID_JSON", INFINITE),
+    case("number-400-digits", raw(payload=b'{"device_id":' + b"9" * 400 + b"}"), "INVALID_JSON"),
+    case("valid-number-1e308", raw(payload=b'{"a":1e308,"b":-1e308,"c":1e-400,"d":-0}'), None),
+    case("valid-string-infinity", raw(payload=b'{"a":"Infinity","b":["-Infinity"]}'), None),
     # ---- INVALID_ENVELOPE, one broken field at a time --------------------------------------
     case("event-id-missing", enc(event_id=DROP), "INVALID_ENVELOPE", "event_id"),
     case("event-id-null", enc(event_id=None), "INVALID_ENVELOPE", "event_id"),
@@ -211,6 +253,25 @@ CASES: list[Case] = [
         enc(event_time="2026-11-25t10:00:30z"),
         None,
     ),
+    case("time-year-0", enc(event_time="0000-01-01T00:00:00Z"), "INVALID_ENVELOPE", "event_time"),
+    case(
+        "time-year-1-east",
+        enc(event_time="0001-01-01T00:00:00+01:00"),
+        "INVALID_ENVELOPE",
+        "event_time",
+        "0001..9999",
+    ),
+    case(
+        "time-year-9999-west",
+        enc(event_time="9999-12-31T23:59:59-14:00"),
+        "INVALID_ENVELOPE",
+        "event_time",
+    ),
+    case(
+        "time-leap-second", enc(event_time="2016-12-31T23:59:60Z"), "INVALID_ENVELOPE", "event_time"
+    ),
+    case("valid-time-first", enc(event_time="0001-01-01T00:00:00Z"), None),
+    case("valid-time-last", enc(event_time="9999-12-31T23:59:59.999999999Z"), None),
     case("source-id-number", enc(source_id=5), "INVALID_ENVELOPE", "source_id", "string"),
     case("source-id-object", enc(source_id={}), "INVALID_ENVELOPE", "source_id"),
     case("payload-missing", enc(payload=DROP), "INVALID_ENVELOPE", "payload", "object"),
@@ -270,10 +331,15 @@ def params(cases: list[Case]) -> list[Any]:
 
 @pytest.fixture(scope="module")
 def parsed(spark: SparkSession, registry: Registry) -> dict[str, Row]:
-    """Every case through parse_envelope, once; event_time also rendered as UTC text."""
+    """Every case through parse_envelope, once; event_time as UTC text.
+
+    As text because PySpark cannot hand 0001-01-01T00:00:00Z to Python (``fromtimestamp``).
+    """
     df = spark.createDataFrame([(c.id, c.body) for c in CASES], "id string, body binary")
-    out = parse_envelope(df, registry, LIMIT).withColumn(
-        "event_time_utc", F.date_format("event_time", "yyyy-MM-dd'T'HH:mm:ss.SSSSSS")
+    out = (
+        parse_envelope(df, registry, LIMIT)
+        .withColumn("event_time_utc", F.date_format("event_time", "yyyy-MM-dd'T'HH:mm:ss.SSSSSS"))
+        .withColumn("event_time", F.col("event_time").cast("string"))
     )
     rows = {r["id"]: r for r in out.collect()}
     assert len(rows) == len(CASES)
@@ -380,6 +446,12 @@ def test_leading_whitespace_does_not_change_values(parsed: dict[str, Row]) -> No
 def test_event_time_is_converted_to_utc(parsed: dict[str, Row], case_id: str, utc: str) -> None:
     assert parsed[case_id]["reason_code"] is None
     assert parsed[case_id]["event_time_utc"] == utc
+
+
+def test_edge_event_times_are_kept(parsed: dict[str, Row]) -> None:
+    assert parsed["valid-time-first"]["event_time_utc"] == "0001-01-01T00:00:00.000000"
+    assert parsed["valid-time-last"]["event_time_utc"] == "9999-12-31T23:59:59.999999"
+    assert parsed["time-year-9999-west"]["event_time"] is None
 
 
 def test_unicode_event_ids(parsed: dict[str, Row]) -> None:

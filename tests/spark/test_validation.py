@@ -257,6 +257,15 @@ def test_null_version_row_is_not_dropped(spark: SparkSession, registry: Registry
     assert next(r for r in rows if r["event_id"] == "n1")[VIOLATIONS]
 
 
+def test_payload_json_that_is_not_json_is_a_violation(
+    spark: SparkSession, registry: Registry
+) -> None:
+    df = frame(spark, "temp_humidity", [("j1", "acme", 2, '{"device_id":'), ("j2", "acme", 2, OK2)])
+    rows = {r["event_id"]: r for r in validate_payloads(df, registry, "temp_humidity").collect()}
+    assert rows["j1"][VIOLATIONS][0] == "payload: not valid JSON"
+    assert rows["j2"][VIOLATIONS] == []
+
+
 # ---- the shipped rfid_scan contract ------------------------------------------------------------
 
 TAG = "0123456789abcdefABCDEF00"

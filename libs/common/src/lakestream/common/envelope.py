@@ -11,10 +11,20 @@ from pyspark.sql import functions as F
 
 from lakestream.common.config import Registry
 from lakestream.common.reasons import ReasonCode
-from lakestream.common.sql import in_list, is_present, kind_is_integer, lit, messages, variant_kind
+from lakestream.common.sql import (
+    in_list,
+    in_timestamp_range,
+    is_present,
+    kind_is_integer,
+    lit,
+    messages,
+    variant_kind,
+)
 
 RFC3339 = r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$"
 MAX_EVENT_ID = 128
+MAX_DEPTH = 64
+"""Deepest nesting of arrays and objects a body may have (decision 0086)."""
 BOUND_TENANTS = "bound_tenants"  # optional input column: tenants the source is bound to
 
 ENVELOPE_COLUMNS = (
@@ -46,6 +56,69 @@ def _kind(name: str) -> str:
 def _text(name: str) -> str:
     """Column holding envelope field ``name`` when it is a JSON string, else NULL."""
     return f"_s_{name}"
+
+
+_BACKSLASH_PAIR = r"\\\\"
+_ESCAPED_QUOTE = r'\\"'
+_STRING = r'"[^"]*"'
+_NOT_BRACKET = r"[^\[\]{}]"
+_EMPTY_PAIR = r"\[\]|\{\}"
+_SURROGATE = r"(?i)\\ud[89a-f][0-9a-f]{2}"
+_SURROGATE_PAIR = r"(?i)\\ud[89ab][0-9a-f]{2}\\ud[c-f][0-9a-f]{2}"
+
+
+def _too_deep(text: str) -> str:
+    """SQL: the JSON text nests arrays/objects deeper than ``MAX_DEPTH`` (for valid JSON only).
+
+    Escaped backslashes, escaped quotes, strings and every non-bracket character are removed;
+    each pass then drops every innermost ``[]``/``{}`` pair, so brackets remain after
+    ``MAX_DEPTH`` passes exactly when the depth exceeds it. Only bodies with more than
+    ``MAX_DEPTH`` opening brackets are examined. Simple patterns only: no regex recursion.
+    """
+    opening = f"octet_length({text}) - octet_length(translate({text}, '[{{', ''))"
+    brackets = text
+    for pattern in (_BACKSLASH_PAIR, _ESCAPED_QUOTE, _STRING, _NOT_BRACKET):
+        brackets = f"regexp_replace({brackets}, {lit(pattern)}, '')"
+    for _ in range(MAX_DEPTH):
+        brackets = f"regexp_replace({brackets}, {lit(_EMPTY_PAIR)}, '')"
+    return f"({opening} > {MAX_DEPTH} AND {brackets} != '')"
+
+
+def _lone_surrogate(text: str) -> str:
+    """SQL: the JSON text has a ``\\uD800``..``\\uDFFF`` escape that is not part of a pair.
+
+    Such a code point has no UTF-8 form: the parser would turn it into ``?`` and distinct event
+    ids would merge. Escaped backslashes are removed first, so ``\\\\ud800`` is plain text.
+    """
+    unescaped = f"regexp_replace({text}, {lit(_BACKSLASH_PAIR)}, '')"
+    unpaired = f"regexp_replace({unescaped}, {lit(_SURROGATE_PAIR)}, '')"
+    return f"({text} RLIKE {lit(_SURROGATE)} AND {unpaired} RLIKE {lit(_SURROGATE)})"
+
+
+def _infinite_number(payload: str, text: str) -> str:
+    """SQL: the payload holds a number beyond the double range (it parsed as +-Infinity).
+
+    ``to_json`` writes such a double as the string ``"Infinity"`` (``text`` is that rendering),
+    so re-parsing it changes the JSON type at that place; a payload without it is not re-parsed.
+    """
+    return (
+        f"(contains({text}, 'Infinity\"') AND "
+        f"schema_of_variant({payload}) != schema_of_variant(parse_json({text})))"
+    )
+
+
+def _refused(text: str, json: str, payload_text: str) -> str:
+    """SQL: why valid JSON is still refused as INVALID_JSON (decision 0086), or NULL."""
+    surrogate = r"body has an unpaired surrogate escape (\ud800..\udfff), which UTF-8 cannot encode"
+    deep = f"body nests arrays and objects deeper than {MAX_DEPTH} levels"
+    infinite = "payload has a number beyond the double range (about 1.8e308)"
+    payload = f"variant_get({json}, '$.payload')"
+    return f"""CASE
+        WHEN {json} IS NULL THEN NULL
+        WHEN {_lone_surrogate(text)} THEN {lit(surrogate)}
+        WHEN {_too_deep(text)} THEN {lit(deep)}
+        WHEN {_infinite_number(payload, payload_text)} THEN {lit(infinite)}
+    END"""
 
 
 def _tenant_rules(registry: Registry) -> tuple[str, str, str]:
@@ -84,8 +157,8 @@ def parse_envelope(df: DataFrame, registry: Registry, max_body_bytes: int) -> Da
             ),
             (
                 f"NOT coalesce({_text('event_time')} RLIKE {lit(RFC3339)} AND "
-                "event_time IS NOT NULL, FALSE)",
-                lit("event_time: required RFC 3339 timestamp string"),
+                f"{in_timestamp_range('_time')}, FALSE)",
+                lit("event_time: required RFC 3339 timestamp string, 0001..9999 in UTC"),
             ),
             (
                 f"{is_present(_raw('source_id'))} AND {_kind('source_id')} != 'STRING'",
@@ -108,19 +181,23 @@ def parse_envelope(df: DataFrame, registry: Registry, max_body_bytes: int) -> Da
             "_wrapped", F.expr("CASE WHEN _utf8 THEN try_parse_json(concat('[', _text, ']')) END")
         )
         .withColumn(
-            "_v",
+            "_json",
             F.expr(
-                "CASE WHEN variant_get(_wrapped, '$[1]') IS NULL"
+                "CASE WHEN variant_get(_wrapped, '$[1]') IS NULL AND (NOT contains(_text, ']')"
+                """ OR try_parse_json(concat('{"k":', _text, '}')) IS NOT NULL)"""
                 " THEN variant_get(_wrapped, '$[0]') END"
             ),
         )
+        .withColumn("_payload_text", F.expr("to_json(variant_get(_json, '$.payload'))"))
+        .withColumn("_refused", F.expr(_refused("_text", "_json", "_payload_text")))
+        .withColumn("_v", F.expr("CASE WHEN _refused IS NULL THEN _json END"))
         .withColumn(
             "_object",
             F.expr("_v IS NOT NULL AND startswith(trim(LEADING ' \\t\\r\\n' FROM _text), '{')"),
         )
         .withColumns({_raw(n): F.expr(f"variant_get(_v, {lit('$.' + n)})") for n in _SCALARS})
         .withColumns({_kind(n): F.expr(variant_kind(_raw(n))) for n in _SCALARS})
-        .withColumn("payload_json", F.expr("to_json(variant_get(_v, '$.payload'))"))
+        .withColumn("payload_json", F.expr("CASE WHEN _refused IS NULL THEN _payload_text END"))
         .withColumns(
             {
                 _text(n): F.expr(
@@ -138,7 +215,8 @@ def parse_envelope(df: DataFrame, registry: Registry, max_body_bytes: int) -> Da
                 f"THEN try_variant_get({_raw('event_version')}, '$', 'int') END"
             ),
         )
-        .withColumn("event_time", F.expr(f"try_cast(upper({_text('event_time')}) AS timestamp)"))
+        .withColumn("_time", F.expr(f"try_cast(upper({_text('event_time')}) AS timestamp)"))
+        .withColumn("event_time", F.expr(f"CASE WHEN {in_timestamp_range('_time')} THEN _time END"))
         .withColumn("_envelope_errors", F.expr(f"CASE WHEN _object THEN {envelope_errors} END"))
         .withColumns(
             {n: F.col(_text(n)) for n in ("tenant_id", "event_type", "event_id", "source_id")}
@@ -164,8 +242,9 @@ def parse_envelope(df: DataFrame, registry: Registry, max_body_bytes: int) -> Da
         WHEN _size > {max_body_bytes}
             THEN concat('body is ', _size, ' bytes; the limit is {max_body_bytes}')
         WHEN NOT _utf8 THEN 'body is not valid UTF-8'
-        WHEN _v IS NULL
-            THEN 'body is not valid JSON (syntax error, duplicate key, or data after the value)'
+        WHEN _json IS NULL THEN 'body is not valid JSON (syntax error, duplicate key, data after'
+            ' the value, or nesting beyond 1000 levels)'
+        WHEN _refused IS NOT NULL THEN _refused
         WHEN NOT _object THEN 'body is JSON but not an object'
         WHEN size(_envelope_errors) > 0 THEN array_join(_envelope_errors, '; ')
         WHEN {mismatch} THEN {mismatch_detail}
@@ -177,6 +256,7 @@ def parse_envelope(df: DataFrame, registry: Registry, max_body_bytes: int) -> Da
     return (
         parsed.withColumn("reason_code", F.expr(reason))
         .withColumn("reason_detail", F.expr(detail))
-        .drop("_size", "_text", "_utf8", "_wrapped", "_v", "_object", "_envelope_errors")
+        .drop("_size", "_text", "_utf8", "_wrapped", "_json", "_payload_text", "_refused", "_v")
+        .drop("_object", "_envelope_errors", "_time")
         .drop(*[c for n in _SCALARS for c in (_raw(n), _kind(n), _text(n))])
     )

@@ -74,6 +74,20 @@ def is_json_number(expr: str) -> str:
     return kind_is_number(variant_kind(expr))
 
 
+MIN_TIMESTAMP_MICROS = -62_135_596_800_000_000
+"""0001-01-01T00:00:00Z in microseconds since the epoch."""
+MAX_TIMESTAMP_MICROS = 253_402_300_799_999_999
+"""9999-12-31T23:59:59.999999Z in microseconds since the epoch."""
+
+
+def in_timestamp_range(expr: str) -> str:
+    """True when a timestamp lies in years 0001..9999 UTC (what Delta, Arrow and Python hold).
+
+    Compared as epoch microseconds, so the session time zone does not matter.
+    """
+    return f"(unix_micros({expr}) BETWEEN {MIN_TIMESTAMP_MICROS} AND {MAX_TIMESTAMP_MICROS})"
+
+
 def is_present(expr: str) -> str:
     """True when a VARIANT field exists and is not JSON null."""
     return f"({expr} IS NOT NULL AND NOT is_variant_null({expr}))"

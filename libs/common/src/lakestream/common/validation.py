@@ -18,6 +18,7 @@ from pyspark.sql import functions as F
 from lakestream.common.config import ContractVersion, FieldSpec, FieldType, Registry
 from lakestream.common.envelope import RFC3339
 from lakestream.common.sql import (
+    in_timestamp_range,
     is_present,
     kind_is_integer,
     kind_is_number,
@@ -29,6 +30,7 @@ from lakestream.common.tables.schemas import SPARK_TYPES
 
 VIOLATIONS = "_violations"
 _IN = "_in"
+_NOT_JSON = "_not_json"
 _SQL_TYPE = {
     FieldType.STRING: "string",
     FieldType.INTEGER: "bigint",
@@ -66,10 +68,15 @@ def _type_ok(field: FieldSpec, slot: _Slot) -> str:
 
 
 def _parse_timestamp(field: FieldSpec, slot: _Slot) -> str:
+    """SQL: the field's timestamp, NULL unless it parses and lies in years 0001..9999 UTC."""
     text = f"variant_get({slot.raw}, '$', 'string')"
     if field.format:
-        return f"try_to_timestamp({text}, {lit(field.format)})"
-    return f"CASE WHEN {text} RLIKE {lit(RFC3339)} THEN try_cast(upper({text}) AS timestamp) END"
+        parsed = f"try_to_timestamp({text}, {lit(field.format)})"
+    else:
+        parsed = (
+            f"CASE WHEN {text} RLIKE {lit(RFC3339)} THEN try_cast(upper({text}) AS timestamp) END"
+        )
+    return f"CASE WHEN {in_timestamp_range(parsed)} THEN {parsed} END"
 
 
 def _typed(field: FieldSpec, slot: _Slot) -> str:
@@ -180,9 +187,10 @@ def _validate_version(df: DataFrame, registry: Registry, contract: ContractVersi
     """
     inputs = df.columns
     slots = _slots(contract)
-    extracted = df.withColumn("_p", F.expr("parse_json(payload_json)")).select(
+    extracted = df.withColumn("_p", F.expr("try_parse_json(payload_json)")).select(
         F.struct(*inputs).alias(_IN),
         F.col("tenant_id"),
+        F.expr("payload_json IS NOT NULL AND _p IS NULL").alias(_NOT_JSON),
         *[
             column
             for f in contract.fields
@@ -198,10 +206,13 @@ def _validate_version(df: DataFrame, registry: Registry, contract: ContractVersi
     typed = extracted.select(
         _IN,
         "tenant_id",
+        _NOT_JSON,
         *slot_columns,
         *[F.expr(_typed(f, slots[f.name])).alias(f.name) for f in contract.fields],
     )
-    rules = [
+    # A payload_json that is not JSON (not written by bronze) is a violation, never a failed batch.
+    rules = [(_NOT_JSON, lit("payload: not valid JSON"))]
+    rules += [
         r for f in contract.fields for r in field_rules(f, slots[f.name].raw, slots[f.name].kind)
     ]
     rules += _device_registry_rule(registry, contract)

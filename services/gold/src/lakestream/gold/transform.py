@@ -15,9 +15,11 @@ from pyspark.sql import functions as F
 from lakestream.common.config import ProductConfig
 from lakestream.common.runtime.batch import BatchContext, BatchResult, TableWrite
 from lakestream.common.runtime.runner import tenant_bucket
+from lakestream.common.sql import MAX_TIMESTAMP_MICROS
 from lakestream.common.tables.schemas import GOLD_DEVICE_MINUTE, gold_device_minute, silver_events
 
 PRODUCT = "device_minute"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 GROUP = ["tenant_id", "device_id", "minute_start"]
 
 
@@ -28,9 +30,13 @@ def window_length(product: ProductConfig) -> timedelta:
     return timedelta(seconds=int(count) * seconds)
 
 
-def _utc(value: datetime) -> datetime:
-    """Spark hands timestamps to Python as naive local time; make them aware UTC."""
-    return value.astimezone(UTC)
+def _instant(micros: int) -> datetime:
+    """Aware UTC datetime of epoch microseconds.
+
+    Bounds travel as numbers: Spark would hand timestamps to Python in local time, which fails
+    for instants near 0001-01-01 or 9999-12-31 (decision 0087).
+    """
+    return EPOCH + timedelta(microseconds=micros)
 
 
 def aggregate(silver: DataFrame, product: ProductConfig, updated_at: object) -> DataFrame:
@@ -71,8 +77,8 @@ def transform(df: DataFrame, ctx: BatchContext) -> BatchResult:
         ).distinct()
     )
     bounds = touched.agg(
-        F.min("minute_start").alias("lo"),
-        F.max("minute_start").alias("hi"),
+        F.min(F.unix_micros("minute_start")).alias("lo"),
+        F.max(F.unix_micros("minute_start")).alias("hi"),
         F.collect_set("tenant_id").alias("tenants"),
     ).first()
     last_commit = rows.agg(F.max("_commit_version")).first()
@@ -81,15 +87,16 @@ def transform(df: DataFrame, ctx: BatchContext) -> BatchResult:
         silver_spec = silver_events(
             runtime.layout, runtime.registry.latest(product.source_event_type)
         )
-        lo, hi = _utc(bounds["lo"]), _utc(bounds["hi"]) + window_length(product)
+        window_micros = window_length(product) // timedelta(microseconds=1)
+        last = min(int(bounds["hi"]) + window_micros - 1, MAX_TIMESTAMP_MICROS)
         silver = runtime.backend.read(
             runtime.spark,
             silver_spec,
             version=int(last_commit[0]),
             filters=[
                 ("tenant_id", "in", sorted(bounds["tenants"])),
-                (product.time_column, ">=", lo),
-                (product.time_column, "<", hi),
+                (product.time_column, ">=", _instant(int(bounds["lo"]))),
+                (product.time_column, "<=", _instant(last)),
             ],
         )
         in_touched = (
