@@ -59,6 +59,8 @@ class Flow:
     source: Callable[[Runtime], DataFrame]
     transform: Callable[[DataFrame, BatchContext], BatchResult]
     tables: Callable[[Runtime], list[TableSpec]]
+    probe: Callable[[Runtime], None] | None = None
+    """Raises SourceUnavailableError when the source is gone; run between batches."""
 
 
 @dataclass(frozen=True)

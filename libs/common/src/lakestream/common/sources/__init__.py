@@ -5,7 +5,7 @@ from __future__ import annotations
 from pyspark.sql import DataFrame, SparkSession
 
 from lakestream.common.settings import Settings
-from lakestream.common.sources.files import landing_files
+from lakestream.common.sources.files import check_landing, landing_files
 
 
 def open_source(spark: SparkSession, settings: Settings) -> DataFrame:
@@ -19,3 +19,12 @@ def open_source(spark: SparkSession, settings: Settings) -> DataFrame:
 
         return kafka_stream(spark, settings)
     return landing_files(spark, settings.landing_path, settings.max_files_per_trigger)
+
+
+def check_source(settings: Settings) -> None:
+    """Raise SourceUnavailableError when the configured source is gone while a job runs.
+
+    Only the ``files`` source needs this; the ``eventhubs`` source retries and fails by itself.
+    """
+    if settings.source == "files":
+        check_landing(settings.landing_path)

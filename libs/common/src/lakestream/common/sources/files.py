@@ -18,13 +18,22 @@ from lakestream.common.errors import SourceUnavailableError
 BINARY_FILE_SCHEMA = "path string, modificationTime timestamp, length bigint, content binary"
 
 
-def landing_files(spark: SparkSession, path: str, max_files_per_trigger: int) -> DataFrame:
-    """Stream new landing files as rows of (body, source) in file and line order."""
+def check_landing(path: str) -> None:
+    """Raise SourceUnavailableError when a local landing directory is missing.
+
+    Spark's file source lists a missing directory as empty (SPARK-27676), so a landing directory
+    removed while a job runs would look like a quiet source; the runner checks it between batches.
+    """
     if "://" not in path and not Path(path).is_dir():
         raise SourceUnavailableError(
-            f"landing directory {path} does not exist: create it or pass --source-path "
-            "(LAKESTREAM_SOURCE_PATH)"
+            f"landing directory {path} does not exist: create it (or remount it) or pass "
+            "--source-path (LAKESTREAM_SOURCE_PATH)"
         )
+
+
+def landing_files(spark: SparkSession, path: str, max_files_per_trigger: int) -> DataFrame:
+    """Stream new landing files as rows of (body, source) in file and line order."""
+    check_landing(path)
     files = (
         spark.readStream.format("binaryFile")
         .schema(BINARY_FILE_SCHEMA)
