@@ -70,7 +70,7 @@ def test_remote_root_takes_no_local_lock() -> None:
 def test_unwritable_lock_directory_is_a_storage_error(tmp_path: Path) -> None:
     blocker = tmp_path / "root"
     blocker.write_text("a file where the root directory should be")
-    with pytest.raises(StorageError, match=r"create the run lock .*: cannot write"):
+    with pytest.raises(StorageError, match=r"run lock .*: cannot write"):
         acquire(TableLayout(str(blocker), "test"), "bronze", "r")
 
 
@@ -111,7 +111,7 @@ def test_storage_fault_names_table_path_and_fix_in_one_line() -> None:
     message = str(failed.value)
     assert message == (
         "table dlq/events (/lake/dlq): no space left on device (ENOSPC). Fix: free space on "
-        "(or grow) the volume that holds it, then restart the job: the failed batch runs "
+        "(or grow) the volume that holds it, then restart the job: a failed batch runs "
         "again, exactly once"
     )
     with pytest.raises(ValueError, match="not a storage fault"), storage_errors("t", "/p"):

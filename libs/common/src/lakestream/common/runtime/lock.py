@@ -2,9 +2,11 @@
 
 The lock file is ``_checkpoints/<service>/run.lock`` next to the service's checkpoints. The
 kernel releases a ``flock`` when its holder exits, however it exits (SIGKILL included), so a
-crash never leaves a stale lock; the file's content (pid, host, start time, run id) only names
-the holder. Remote roots (``abfss://``) cannot be locked this way: there the job's
-``max_concurrent_runs: 1`` and Spark's own offset log guard the checkpoint (decision 0090).
+crash never leaves a stale lock; the file's content (pid, host, start time, run id), written by
+the holder once it has the lock, only names the holder. The lock is held on a read-only
+descriptor, so it keeps no file open for writing. Remote roots (``abfss://``) cannot be locked
+this way: there the job's ``max_concurrent_runs: 1`` and Spark's own offset log guard the
+checkpoint (decision 0090).
 """
 
 from __future__ import annotations
@@ -75,16 +77,16 @@ def acquire(layout: TableLayout, service: str, run_id: str) -> RunLock | None:
     path = Path(location)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)
     except OSError as exc:
-        raise storage_failure(exc, "create the run lock", str(path)) from exc
+        raise storage_failure(exc, "run lock", str(path)) from exc
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError as exc:
         holder = _holder(fd)
         os.close(fd)
         if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN):
-            raise storage_failure(exc, "lock", str(path)) from exc
+            raise storage_failure(exc, "run lock", str(path)) from exc
         raise AlreadyRunningError(
             f"{service} is already running on {layout.base}: held by {holder}; lock {path}. "
             f"Stop that process first (or wait for it to end); a crashed holder releases the "
@@ -98,11 +100,10 @@ def acquire(layout: TableLayout, service: str, run_id: str) -> RunLock | None:
         "run_id": run_id,
     }
     try:
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, json.dumps(info).encode(), 0)
+        path.write_text(json.dumps(info), encoding="utf-8")
     except OSError as exc:
         os.close(fd)
-        raise storage_failure(exc, "write the run lock", str(path)) from exc
+        raise storage_failure(exc, "run lock", str(path)) from exc
     return RunLock(service, path, fd)
 
 

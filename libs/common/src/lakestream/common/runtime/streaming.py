@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import signal
@@ -10,6 +11,7 @@ import uuid
 from collections.abc import Callable
 from contextlib import ExitStack
 
+from pyspark.errors import StreamingQueryException
 from pyspark.sql import SparkSession
 from pyspark.sql.streaming.query import StreamingQuery
 
@@ -88,7 +90,8 @@ def run_once(runtime: Runtime, services: list[Service]) -> None:
         hold(locks, runtime.layout, [s.name for s in services], runtime.run_id)
         for service in services:
             for query in start_service(runtime, service, TriggerMode.AVAILABLE_NOW):
-                query.awaitTermination()
+                with contextlib.suppress(StreamingQueryException):
+                    query.awaitTermination()  # raises Spark's trace; reported below in one line
                 _raise_failure(runtime, query)
 
 
@@ -116,7 +119,7 @@ def run_continuous(runtime: Runtime, services: list[Service]) -> None:
         hold(locks, runtime.layout, [s.name for s in services], runtime.run_id)
         queries = [q for s in services for q in start_service(runtime, s, settings.trigger)]
         while not stop.is_set() and all(q.isActive for q in queries):
-            runtime.spark.streams.awaitAnyTermination(timeout=1)
+            _wait(runtime.spark, 1)
             try:
                 watch.check()
             except SourceUnavailableError:
@@ -136,6 +139,17 @@ def run_continuous(runtime: Runtime, services: list[Service]) -> None:
         locks.close()
     for query in queries:
         _raise_failure(runtime, query)
+
+
+def _wait(spark: SparkSession, seconds: int) -> None:
+    """Wait up to ``seconds`` for a query to end.
+
+    Spark raises a failed query's error here with its plan attached (and for any query the
+    session ran before); ``_raise_failure`` reports ours in one line instead.
+    """
+    with contextlib.suppress(StreamingQueryException):
+        spark.streams.awaitAnyTermination(timeout=seconds)
+    spark.streams.resetTerminated()
 
 
 def _drain(queries: list[StreamingQuery]) -> None:

@@ -22,7 +22,7 @@ _P = ParamSpec("_P")
 _R = TypeVar("_R")
 _B = TypeVar("_B")
 _OS_ERROR = re.compile(r"\(os error (\d+)\)|\[Errno (\d+)\]")
-_RESTART = "then restart the job: the failed batch runs again, exactly once"
+_RESTART = "then restart the job: a failed batch runs again, exactly once"
 _FAULTS: dict[int, tuple[tuple[str, ...], str, str]] = {
     errno.ENOSPC: (
         ("No space left on device",),
