@@ -89,7 +89,7 @@ def acquire(layout: TableLayout, service: str, run_id: str) -> RunLock | None:
             raise storage_failure(exc, "run lock", str(path)) from exc
         raise AlreadyRunningError(
             f"{service} is already running on {layout.base}: held by {holder}; lock {path}. "
-            f"Stop that process first (or wait for it to end); a crashed holder releases the "
+            "Stop that process first (or wait for it to end); a crashed holder releases the "
             "lock by itself"
         ) from None
     info = {
