@@ -15,13 +15,19 @@ from lakestream.common.errors import SourceUnavailableError
 from lakestream.common.runtime.lock import AlreadyRunningError, acquire, lock_path
 from lakestream.common.runtime.streaming import failure_line
 from lakestream.common.runtime.watch import SourceWatch
+from lakestream.common.settings import load_settings
+from lakestream.common.sources.eventhubs import options_from_settings
+from lakestream.common.tables.deltaspark import DeltaSparkBackend
 from lakestream.common.tables.layout import TableLayout
+from lakestream.common.tables.schemas import TableSpec, bronze_events
 from lakestream.common.tables.storage import StorageError, storage_errno, storage_errors
 
 HOLDER = """
 import sys, time
 from lakestream.common.runtime.lock import acquire
+from lakestream.common.tables.deltaspark import DeltaSparkBackend
 from lakestream.common.tables.layout import TableLayout
+from lakestream.common.tables.schemas import TableSpec, bronze_events
 held = acquire(TableLayout(sys.argv[1], "test"), "bronze", "child-run")
 print("locked", flush=True)
 time.sleep(120)
@@ -160,4 +166,28 @@ def test_failure_line_quotes_the_lakestream_error_or_names_the_checkpoint() -> N
     full = Exception("java.io.IOException: No space left on device\n\tat org.apache.hadoop.X")
     assert failure_line(full, "/lake/_checkpoints/bronze/events").startswith(
         "checkpoint (/lake/_checkpoints/bronze/events): no space left on device (ENOSPC). Fix:"
+    )
+
+
+def test_source_retry_settings_reach_the_eventhubs_source() -> None:
+    settings = load_settings(source="eventhubs", source_max_retries=5, source_retry_backoff=0.5)
+    options = options_from_settings(settings)
+    assert (options["maxRetries"], options["retryBackoff"]) == ("5", "0.5")
+
+
+def test_native_backend_reports_a_jvm_storage_fault_like_the_embedded_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def disk_full(spec: TableSpec) -> bool:
+        raise RuntimeError(
+            "An error occurred while calling z:io.delta.tables.DeltaTable.isDeltaTable.\n: "
+            "java.io.IOException: No space left on device\n\tat org.apache.hadoop.fs.X(X.java:1)"
+        )
+
+    backend = DeltaSparkBackend(None)  # type: ignore[arg-type]
+    monkeypatch.setattr(backend, "_exists", disk_full)
+    with pytest.raises(StorageError) as failed:
+        backend.ensure(bronze_events(TableLayout("/lake", "test")))
+    assert str(failed.value).startswith(
+        "table bronze/events (/lake/test/bronze/events): no space left on device (ENOSPC). Fix:"
     )
