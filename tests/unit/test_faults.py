@@ -22,6 +22,7 @@ from lakestream.common.tables.layout import TableLayout
 from lakestream.common.tables.schemas import TableSpec, bronze_events
 from lakestream.common.tables.storage import StorageError, storage_errno, storage_errors
 
+pytestmark = pytest.mark.unit
 HOLDER = """
 import sys, time
 from lakestream.common.runtime.lock import acquire
