@@ -178,6 +178,36 @@ def test_landing_directory_removed_mid_run_fails_after_retries_and_nothing_is_pa
     assert [a["batch_id"] for a in lake.audit("bronze")] == [0, 1]
 
 
+def test_landing_file_removed_after_planning_fails_the_batch_until_restored(lake: Lake) -> None:
+    lake.land(event("a"))
+    lake.land(raw=b"")
+    last = lake.land(event("b"))
+    kept = last.read_bytes()
+
+    def remove_planned(point: str, ctx: BatchContext) -> None:
+        if point == "after_audit" and ctx.batch_id == 1:
+            last.unlink()
+
+    lake.fault_hook = remove_planned
+    with pytest.raises(StreamFailedError) as failed:
+        lake.run("bronze")
+    message = str(failed.value)
+    assert_one_clean_line(message)
+    assert f"landing file(s) {last} of batch 2 disappeared before they were read" in message
+    assert lake.count("bronze/events") == 1
+    assert [(a["batch_id"], a["status"]) for a in lake.audit("bronze")] == [
+        (0, "SUCCEEDED"),
+        (1, "SUCCEEDED"),
+        (2, "FAILED"),
+    ]
+    lake.fault_hook = None
+    last.write_bytes(kept)
+    lake.run("bronze")
+    assert lake.count("bronze/events") == 2
+    done = [a["batch_id"] for a in lake.audit("bronze") if a["status"] == "SUCCEEDED"]
+    assert done == [0, 1, 2]
+
+
 def test_event_hubs_down_fails_the_layer_in_one_line_and_writes_nothing(lake: Lake) -> None:
     with LocalEventHubsServer("events", partitions=2) as server:
         source_options(server)

@@ -7,7 +7,7 @@ from pyspark.sql import DataFrame
 from lakestream.bronze import __version__
 from lakestream.bronze.transform import transform
 from lakestream.common.runtime.service import Flow, Runtime, Service
-from lakestream.common.sources import check_source, open_source
+from lakestream.common.sources import check_batch_input, check_source, open_source
 from lakestream.common.tables.schemas import TableSpec, bronze_events
 
 
@@ -24,7 +24,7 @@ def _tables(runtime: Runtime) -> list[TableSpec]:
 
 
 def _flows(runtime: Runtime) -> list[Flow]:
-    return [Flow("events", _source, transform, _tables, _probe)]
+    return [Flow("events", _source, transform, _tables, _probe, check_batch_input)]
 
 
 SERVICE = Service(

@@ -61,6 +61,9 @@ class Flow:
     tables: Callable[[Runtime], list[TableSpec]]
     probe: Callable[[Runtime], None] | None = None
     """Raises SourceUnavailableError when the source is gone; run between batches."""
+    verify_input: Callable[[BatchContext, DataFrame], None] | None = None
+    """Given the batch's ``BatchResult.input`` once it is read and before any write: raises
+    SourceUnavailableError when the batch lacks input its source planned."""
 
 
 @dataclass(frozen=True)
