@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import os
 import subprocess
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -179,9 +180,11 @@ def test_landing_directory_removed_mid_run_fails_after_retries_and_nothing_is_pa
 
 
 def test_landing_file_removed_after_planning_fails_the_batch_until_restored(lake: Lake) -> None:
-    lake.land(event("a"))
-    lake.land(raw=b"")
-    last = lake.land(event("b"))
+    landed = [lake.land(event("a")), lake.land(raw=b""), lake.land(event("b"))]
+    now = time.time()
+    for age, path in zip((30, 20, 10), landed, strict=True):
+        os.utime(path, (now - age, now - age))  # Spark plans files in modification-time order
+    last = landed[-1]
     kept = last.read_bytes()
 
     def remove_planned(point: str, ctx: BatchContext) -> None:
