@@ -24,7 +24,9 @@ def _tables(runtime: Runtime) -> list[TableSpec]:
 
 
 def _flows(runtime: Runtime) -> list[Flow]:
-    return [Flow("events", _source, transform, _tables, _probe, check_batch_input)]
+    return [
+        Flow("events", _source, transform, _tables, probe=_probe, verify_input=check_batch_input)
+    ]
 
 
 SERVICE = Service(
