@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_048_576, ge=1, le=64 * 1_048_576)
     max_files_per_trigger: int = Field(default=64, ge=1, le=1_000_000)
     max_versions_per_trigger: int = Field(default=8, ge=1, le=1_000_000)
+    source_max_retries: int = Field(default=3, ge=0, le=20)
+    source_retry_backoff: float = Field(default=1.0, gt=0, le=300)
     spark_master: str = "local[*]"
     shuffle_partitions: int = Field(default=4, ge=1, le=100_000)
 

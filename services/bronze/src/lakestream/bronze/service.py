@@ -7,7 +7,7 @@ from pyspark.sql import DataFrame
 from lakestream.bronze import __version__
 from lakestream.bronze.transform import transform
 from lakestream.common.runtime.service import Flow, Runtime, Service
-from lakestream.common.sources import open_source
+from lakestream.common.sources import check_batch_input, check_source, open_source
 from lakestream.common.tables.schemas import TableSpec, bronze_events
 
 
@@ -15,12 +15,18 @@ def _source(runtime: Runtime) -> DataFrame:
     return open_source(runtime.spark, runtime.settings)
 
 
+def _probe(runtime: Runtime) -> None:
+    check_source(runtime.settings)
+
+
 def _tables(runtime: Runtime) -> list[TableSpec]:
     return [bronze_events(runtime.layout)]
 
 
 def _flows(runtime: Runtime) -> list[Flow]:
-    return [Flow("events", _source, transform, _tables)]
+    return [
+        Flow("events", _source, transform, _tables, probe=_probe, verify_input=check_batch_input)
+    ]
 
 
 SERVICE = Service(

@@ -34,6 +34,7 @@ def transform(df: DataFrame, ctx: BatchContext) -> BatchResult:
         F.expr(tenant_bucket("tenant_id", tenants)).alias("tenant"),
         F.expr(type_bucket("event_type", runtime.registry.event_types())).alias("event_type"),
         F.col("source.enqueued_time").alias("lag_from"),
+        F.col("source.file").alias("file"),
     )
     return BatchResult(
         input=audit_input,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +20,7 @@ from lakestream.common.runtime.checkpoint import (
     quarantine,
     repair_plan,
 )
+from lakestream.common.runtime.lock import hold
 from lakestream.common.tables.layout import TableLayout
 
 checkpoint_app = typer.Typer(
@@ -84,11 +86,28 @@ def repair(
 
     The layer then resumes exactly: a batch whose commit file was damaged runs again
     (idempotently), a last batch whose offsets file was damaged never ran and is planned anew.
+    Refused while the layer runs (its run lock is held for the repair).
     """
     layout = cli_settings(root=root, env=env).layout
     console = Console(soft_wrap=True)
     refused: list[str] = []
     audited = audited_batches(layout)
+    with ExitStack() as locks:
+        if not dry_run:
+            hold(locks, layout, [s.name for s in select_services([layer.value])], "repair")
+        _repair(layout, layer, audited, dry_run, console, refused)
+    if refused:
+        raise CheckpointError("cannot repair: " + " | ".join(refused))
+
+
+def _repair(
+    layout: TableLayout,
+    layer: Layer,
+    audited: dict[str, list[int]],
+    dry_run: bool,
+    console: Console,
+    refused: list[str],
+) -> None:
     for service, directory in _checkpoints(layout, layer):
         state = inspect(str(directory))
         movable, cannot = repair_plan(state, audited.get(service, []))
@@ -101,5 +120,3 @@ def repair(
             console.print(f"moved {moved}", highlight=False)
         if not movable and not cannot:
             console.print(f"{service}: {directory} is intact", highlight=False)
-    if refused:
-        raise CheckpointError("cannot repair: " + " | ".join(refused))

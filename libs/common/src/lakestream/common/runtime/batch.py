@@ -57,7 +57,8 @@ class BatchResult:
     """A transform's answer for one batch.
 
     ``input``: one row per input row with ``tenant`` (audit attribution), ``event_type`` (its
-    bucket) and ``lag_from`` (timestamp the event entered the platform, for event lag).
+    bucket) and ``lag_from`` (timestamp the event entered the platform, for event lag), plus
+    what the flow's ``verify_input`` reads (bronze: ``file``).
     ``offered``: valid rows offered to a dedup write, before dedup, with ``tenant`` and
     ``event_type``; rows offered but not written count as duplicates.
     ``dlq``: rejected rows in the DLQ schema.

@@ -123,6 +123,8 @@ class BatchRunner:
         tenants = sorted(self.runtime.registry.tenants)
         counts = BatchCounts()
         self._input_stats(ctx, result.input, counts)
+        if self.flow.verify_input is not None:
+            self.flow.verify_input(ctx, result.input)
         for write in result.writes:
             self.runtime.fault_point(f"before_write:{write.spec.name}", ctx)
             written = self._apply(ctx, write)

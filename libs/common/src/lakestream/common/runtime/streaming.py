@@ -2,27 +2,34 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import logging
 import signal
 import time
 import uuid
 from collections.abc import Callable
+from contextlib import ExitStack
 
+from pyspark.errors import StreamingQueryException
 from pyspark.sql import SparkSession
 from pyspark.sql.streaming.query import StreamingQuery
 
 from lakestream.common.config import Registry, load_registry
-from lakestream.common.errors import StreamFailedError
+from lakestream.common.errors import LakestreamError, SourceUnavailableError, StreamFailedError
 from lakestream.common.redact import redact
 from lakestream.common.runtime.batch import BatchContext
 from lakestream.common.runtime.checkpoint import planned_offsets, verify
+from lakestream.common.runtime.lock import hold
 from lakestream.common.runtime.runner import BatchRunner
 from lakestream.common.runtime.service import Flow, Runtime, Service
+from lakestream.common.runtime.watch import SourceWatch
 from lakestream.common.settings import Settings, TriggerMode
 from lakestream.common.spark.session import get_spark
 from lakestream.common.tables.backend import TableBackend
 from lakestream.common.tables.deltars import DeltaRsBackend
 from lakestream.common.tables.schemas import TableSpec, audit_batches, dlq_events
+from lakestream.common.tables.storage import storage_errno, storage_failure
 
 log = logging.getLogger(__name__)
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -80,7 +87,8 @@ def start_service(runtime: Runtime, service: Service, trigger: TriggerMode) -> l
 
 def _run_to_end(runtime: Runtime, service: Service, flow: Flow) -> None:
     query = start_flow(runtime, service, flow, TriggerMode.AVAILABLE_NOW)
-    query.awaitTermination()
+    with contextlib.suppress(StreamingQueryException):
+        query.awaitTermination()  # raises Spark's trace; reported below in one line
     _raise_failure(runtime, query)
 
 
@@ -117,13 +125,18 @@ def _run_bounded(runtime: Runtime, service: Service, flow: Flow, upstream: Table
 
 
 def run_once(runtime: Runtime, services: list[Service]) -> None:
-    """Run each service to the end of the input available at its start, in chain order."""
-    for service in services:
-        for flow in service.flows(runtime):
-            if flow.upstream is None:
-                _run_to_end(runtime, service, flow)
-            else:
-                _run_bounded(runtime, service, flow, flow.upstream(runtime))
+    """Run each service to the end of the input available at its start, in chain order.
+
+    Holds every service's run lock for the whole run: a second instance is refused.
+    """
+    with ExitStack() as locks:
+        hold(locks, runtime.layout, [s.name for s in services], runtime.run_id)
+        for service in services:
+            for flow in service.flows(runtime):
+                if flow.upstream is None:
+                    _run_to_end(runtime, service, flow)
+                else:
+                    _run_bounded(runtime, service, flow, flow.upstream(runtime))
 
 
 def run_continuous(runtime: Runtime, services: list[Service]) -> None:
@@ -131,15 +144,32 @@ def run_continuous(runtime: Runtime, services: list[Service]) -> None:
 
     The signal handlers only set a flag (no Spark calls inside a handler). On a stop request no
     new batch starts, running batches finish (up to ``STOP_GRACE_SECONDS``), then the queries
-    stop; a batch cut off at that point is replayed idempotently on the next start.
+    stop; a batch cut off at that point is replayed idempotently on the next start. Every
+    service's run lock is held throughout; each flow's source probe runs between batches.
     """
     stop = runtime.stopping
+    settings = runtime.settings
+    probes = [
+        functools.partial(flow.probe, runtime)
+        for service in services
+        for flow in service.flows(runtime)
+        if flow.probe is not None
+    ]
+    watch = SourceWatch(probes, settings.source_max_retries, settings.source_retry_backoff)
+    locks = ExitStack()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in _STOP_SIGNALS}
     queries = []
     try:
-        queries = [q for s in services for q in start_service(runtime, s, runtime.settings.trigger)]
+        hold(locks, runtime.layout, [s.name for s in services], runtime.run_id)
+        queries = [q for s in services for q in start_service(runtime, s, settings.trigger)]
         while not stop.is_set() and all(q.isActive for q in queries):
-            runtime.spark.streams.awaitAnyTermination(timeout=1)
+            _wait(runtime.spark, 1)
+            try:
+                watch.check()
+            except SourceUnavailableError:
+                stop.set()
+                drain(queries)
+                raise
         if stop.is_set():
             log.warning("stop requested: letting running batches finish")
             drain(queries)
@@ -150,8 +180,20 @@ def run_continuous(runtime: Runtime, services: list[Service]) -> None:
                 query.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        locks.close()
     for query in queries:
         _raise_failure(runtime, query)
+
+
+def _wait(spark: SparkSession, seconds: int) -> None:
+    """Wait up to ``seconds`` for a query to end.
+
+    Spark raises a failed query's error here with its plan attached (and for any query the
+    session ran before); ``_raise_failure`` reports ours in one line instead.
+    """
+    with contextlib.suppress(StreamingQueryException):
+        spark.streams.awaitAnyTermination(timeout=seconds)
+    spark.streams.resetTerminated()
 
 
 def drain(queries: list[StreamingQuery]) -> None:
@@ -168,8 +210,36 @@ def _raise_failure(runtime: Runtime, query: StreamingQuery) -> None:
     error = query.exception()
     if error is None or (runtime.stopping.is_set() and "ShutdownRequestedError" in str(error)):
         return
-    cause = runtime.failures.get(query.name or "")
-    if cause is None:
-        lines = [line for line in str(error).splitlines() if line.strip()]
-        cause = lines[-1] if lines else type(error).__name__
-    raise StreamFailedError(f"query {query.name} stopped: {redact(cause)}")
+    name = query.name or ""
+    cause = runtime.failures.get(name) or failure_line(
+        error, runtime.layout.checkpoint(*name.split(".", 1))
+    )
+    raise StreamFailedError(f"query {name} stopped: {redact(cause)}")
+
+
+def _lakestream_errors() -> set[str]:
+    found: set[str] = set()
+    pending: list[type[LakestreamError]] = [LakestreamError]
+    while pending:
+        cls = pending.pop()
+        found.add(cls.__name__)
+        pending.extend(cls.__subclasses__())
+    return found
+
+
+def failure_line(error: BaseException, checkpoint: str) -> str:
+    """One line for a query that failed outside its batch function (planning, checkpoint I/O).
+
+    A storage fault there is the checkpoint's; a lakestream error raised in a source (its text
+    is buried in a Python worker traceback) is quoted from its own line; else the last line.
+    """
+    if storage_errno(error) is not None:
+        return str(storage_failure(error, "checkpoint", checkpoint))
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    names = _lakestream_errors()
+    for line in reversed(lines):
+        head, sep, message = line.partition(": ")
+        kind = head.rsplit(".", 1)[-1]
+        if sep and kind in names:
+            return f"{kind}: {message}"
+    return lines[-1] if lines else type(error).__name__

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pyspark.sql import DataFrame, SparkSession
 
 from lakestream.common.settings import Settings
-from lakestream.common.sources.files import landing_files
+from lakestream.common.sources.files import check_batch_files, check_landing, landing_files
+
+if TYPE_CHECKING:
+    from lakestream.common.runtime.batch import BatchContext
 
 
 def open_source(spark: SparkSession, settings: Settings) -> DataFrame:
@@ -19,3 +24,24 @@ def open_source(spark: SparkSession, settings: Settings) -> DataFrame:
 
         return kafka_stream(spark, settings)
     return landing_files(spark, settings.landing_path, settings.max_files_per_trigger)
+
+
+def check_source(settings: Settings) -> None:
+    """Raise SourceUnavailableError when the configured source is gone while a job runs.
+
+    Only the ``files`` source needs this; the ``eventhubs`` source retries and fails by itself.
+    """
+    if settings.source == "files":
+        check_landing(settings.landing_path)
+
+
+def check_batch_input(ctx: BatchContext, frame: DataFrame) -> None:
+    """Raise SourceUnavailableError when a ``files`` batch lost a planned file before its read.
+
+    ``frame`` has a ``file`` column (the landing file of each input row).
+    """
+    if ctx.runtime.settings.source != "files":
+        return
+    read = {row["file"] for row in frame.select("file").distinct().collect()}
+    checkpoint = ctx.runtime.layout.checkpoint(ctx.service.name, ctx.flow)
+    check_batch_files(checkpoint, ctx.batch_id, read)

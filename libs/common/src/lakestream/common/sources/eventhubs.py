@@ -361,6 +361,8 @@ def options_from_settings(settings: Settings) -> dict[str, str]:
         "startingPosition": settings.eventhubs_starting_position,
         "maxEventsPerTrigger": settings.eventhubs_max_events_per_trigger,
         "receiveTimeout": settings.eventhubs_receive_timeout,
+        "maxRetries": settings.source_max_retries,
+        "retryBackoff": settings.source_retry_backoff,
     }
     return {k: str(v) for k, v in given.items() if v is not None}
 

@@ -8,7 +8,9 @@ final newline is not a line; every other line, blank ones included, is a body.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
@@ -18,13 +20,59 @@ from lakestream.common.errors import SourceUnavailableError
 BINARY_FILE_SCHEMA = "path string, modificationTime timestamp, length bigint, content binary"
 
 
-def landing_files(spark: SparkSession, path: str, max_files_per_trigger: int) -> DataFrame:
-    """Stream new landing files as rows of (body, source) in file and line order."""
+def check_landing(path: str) -> None:
+    """Raise SourceUnavailableError when a local landing directory is missing.
+
+    Spark's file source lists a missing directory as empty (SPARK-27676), so a landing directory
+    removed while a job runs would look like a quiet source; the runner checks it between batches.
+    """
     if "://" not in path and not Path(path).is_dir():
         raise SourceUnavailableError(
-            f"landing directory {path} does not exist: create it or pass --source-path "
-            "(LAKESTREAM_SOURCE_PATH)"
+            f"landing directory {path} does not exist: create it (or remount it) or pass "
+            "--source-path (LAKESTREAM_SOURCE_PATH)"
         )
+
+
+def planned_files(checkpoint: str, batch_id: int) -> set[str]:
+    """Local paths of the files the file source planned for ``batch_id``.
+
+    Read from the checkpoint's ``sources/0/<batch>`` log (or the ``<batch>.compact`` file that
+    replaces it every tenth batch), where Spark records each batch's files before reading them.
+    """
+    log_dir = Path(checkpoint) / "sources" / "0"
+    for name in (str(batch_id), f"{batch_id}.compact"):
+        path = log_dir / name
+        if path.is_file():
+            entries = [json.loads(line) for line in path.read_text().splitlines()[1:] if line]
+            return {_local(e["path"]) for e in entries if e.get("batchId") == batch_id}
+    return set()
+
+
+def _local(uri: str) -> str:
+    return unquote(urlparse(uri).path)
+
+
+def check_batch_files(checkpoint: str, batch_id: int, read: set[str]) -> None:
+    """Raise SourceUnavailableError when a file planned for the batch vanished before its read.
+
+    Spark skips a planned file that no longer exists (SPARK-27676: missing paths read as empty),
+    so its events would be lost without a trace. ``read`` holds the files the batch got rows
+    from; a planned file with no rows that still exists is simply empty.
+    """
+    if "://" in checkpoint:
+        return
+    got = {_local(f) for f in read}
+    vanished = sorted(f for f in planned_files(checkpoint, batch_id) - got if not Path(f).exists())
+    if vanished:
+        raise SourceUnavailableError(
+            f"landing file(s) {', '.join(vanished)} of batch {batch_id} disappeared before they "
+            "were read: restore them (same path) and restart; nothing of the batch was written"
+        )
+
+
+def landing_files(spark: SparkSession, path: str, max_files_per_trigger: int) -> DataFrame:
+    """Stream new landing files as rows of (body, source) in file and line order."""
+    check_landing(path)
     files = (
         spark.readStream.format("binaryFile")
         .schema(BINARY_FILE_SCHEMA)

@@ -28,6 +28,7 @@ from lakestream.common.tables.backend import (
 )
 from lakestream.common.tables.cdf_source import CHANGE_FEED_FORMAT, ENDING_VERSION
 from lakestream.common.tables.schemas import CDF_ENABLED, TableSpec
+from lakestream.common.tables.storage import guarded
 
 
 def _size_metrics(value: Any) -> dict[str, Any]:
@@ -44,6 +45,7 @@ class DeltaRsBackend(TableBackend):
     def _table(self, spec: TableSpec, version: int | None = None) -> DeltaTable:
         return DeltaTable(spec.location, version=version, storage_options=self.storage_options)
 
+    @guarded
     def ensure(self, spec: TableSpec) -> None:
         """Create the table with change data feed enabled, or add the columns it lacks.
 
@@ -88,6 +90,7 @@ class DeltaRsBackend(TableBackend):
     def _arrow(self, spec: TableSpec, df: DataFrame) -> pa.Table:
         return conform(df.select(*spec.schema.fieldNames()).toArrow(), arrow_schema(spec.schema))
 
+    @guarded
     def append(self, spec: TableSpec, df: DataFrame, txn: Txn) -> WriteResult:
         """Append once per txn (skipped when an earlier attempt committed it)."""
         done = self._committed(spec, txn)
@@ -133,14 +136,17 @@ class DeltaRsBackend(TableBackend):
             raise WriteConflictError(f"{spec.name}: {exc}") from exc
         return WriteResult(self._txn_commit(spec, txn))
 
+    @guarded
     def insert_new(self, spec: TableSpec, df: DataFrame, txn: Txn) -> WriteResult:
         """Insert-if-absent MERGE on ``spec.keys``, pruned to the batch's partitions."""
         return self._merge(spec, df, txn, update=False)
 
+    @guarded
     def upsert(self, spec: TableSpec, df: DataFrame, txn: Txn) -> WriteResult:
         """Update-or-insert MERGE on ``spec.keys``."""
         return self._merge(spec, df, txn, update=True)
 
+    @guarded
     def update_matched(self, spec: TableSpec, df: DataFrame, updates: Mapping[str, str]) -> None:
         """Matched-only MERGE on ``spec.keys``; a commit conflict raises WriteConflictError."""
         source = df.toArrow()
@@ -153,6 +159,7 @@ class DeltaRsBackend(TableBackend):
         except CommitFailedError as exc:
             raise WriteConflictError(f"{spec.name}: {exc}") from exc
 
+    @guarded
     def inserted_keys(
         self, spec: TableSpec, version: int, columns: Sequence[str]
     ) -> Counter[tuple[str | None, ...]]:
@@ -181,6 +188,7 @@ class DeltaRsBackend(TableBackend):
             return spark.createDataFrame([], spec.schema)
         return spark.createDataFrame(conform(table, arrow_schema(spec.schema)))
 
+    @guarded
     def latest_version(self, spec: TableSpec) -> int:
         """Current table version."""
         return int(self._table(spec).version())

@@ -34,6 +34,7 @@ from lakestream.common.tables.backend import (
     WriteResult,
 )
 from lakestream.common.tables.schemas import CDF_ENABLED, TableSpec
+from lakestream.common.tables.storage import guarded
 
 TXN_APP_ID_CONF = "spark.databricks.delta.write.txnAppId"
 TXN_VERSION_CONF = "spark.databricks.delta.write.txnVersion"
@@ -124,6 +125,7 @@ class DeltaSparkBackend(TableBackend):
             return bool(self.spark.catalog.tableExists(spec.location))
         return bool(DeltaTable.isDeltaTable(self.spark, spec.location))
 
+    @guarded
     def ensure(self, spec: TableSpec) -> None:
         """Create the table (CDF on, partitioned), or add the nullable columns it lacks."""
         if self._exists(spec):
@@ -165,6 +167,7 @@ class DeltaSparkBackend(TableBackend):
         # the app transaction was committed before the scanned history.
         return WriteResult(version, replayed=version is None)
 
+    @guarded
     def append(self, spec: TableSpec, df: DataFrame, txn: Txn) -> WriteResult:
         """Append with Delta's ``txnAppId``/``txnVersion`` (skipped once committed)."""
         spark = df.sparkSession
@@ -227,6 +230,7 @@ class DeltaSparkBackend(TableBackend):
             merger.execute()
         return self._written(self._txn_commit(spark, spec, txn))
 
+    @guarded
     def update_matched(self, spec: TableSpec, df: DataFrame, updates: Mapping[str, str]) -> None:
         """Matched-only MERGE on ``spec.keys``; Delta's concurrent-modification errors raise
         WriteConflictError."""
@@ -238,10 +242,12 @@ class DeltaSparkBackend(TableBackend):
         with _conflicts_as(spec):
             merger.whenMatchedUpdate(set={c: F.expr(e) for c, e in updates.items()}).execute()
 
+    @guarded
     def insert_new(self, spec: TableSpec, df: DataFrame, txn: Txn) -> WriteResult:
         """Insert-if-absent MERGE on ``spec.keys``, pruned to the batch's partitions."""
         return self._merge(spec, df, txn, update=False)
 
+    @guarded
     def upsert(self, spec: TableSpec, df: DataFrame, txn: Txn) -> WriteResult:
         """Update-or-insert MERGE on ``spec.keys``."""
         return self._merge(spec, df, txn, update=True)
@@ -255,6 +261,7 @@ class DeltaSparkBackend(TableBackend):
         )
         return self._load(reader, spec)
 
+    @guarded
     def inserted_keys(
         self, spec: TableSpec, version: int, columns: Sequence[str]
     ) -> Counter[tuple[str | None, ...]]:
@@ -284,6 +291,7 @@ class DeltaSparkBackend(TableBackend):
             frame = frame.where(predicate(column, op, value))
         return frame.select(*spec.schema.fieldNames())
 
+    @guarded
     def latest_version(self, spec: TableSpec) -> int:
         """Current table version."""
         return int(self._table(self.spark, spec).history(1).select("version").first()[0])
