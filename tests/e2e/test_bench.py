@@ -20,6 +20,7 @@ STAGE_KEYS = {
     "files_written",
     "avg_file_mb",
     "batches",
+    "cpu_s",
 }
 
 
@@ -37,6 +38,8 @@ def test_throughput_bench_measures_every_stage_on_reconciled_tables(
         assert set(result[stage]) == STAGE_KEYS
         assert result[stage]["events_per_s"] > 0
         assert result[stage]["files_written"] > 0
+        assert set(result[stage]["cpu_s"]) == {"driver", "jvm", "python_workers"}
+        assert result[stage]["cpu_s"]["jvm"] > 0
     assert result["baseline"]["events"] == result["bronze"]["events"] == 3000
     bronze_dlq = result["bronze"]["events"] - result["silver"]["events"]
     assert 0 < bronze_dlq < 3000 * 0.05

@@ -323,7 +323,10 @@ def test_maintenance_runs_lakestream_maintain_daily_with_only_the_common_wheel()
     group = typer.main.get_command(app)
     assert isinstance(group, typer.core.TyperGroup)
     maintain = group.commands[command]
-    sample = [o.replace("${var.retention_hours}", "168") for o in options]
+    deployed = {"${var.retention_hours}": "168", "${workspace.file_path}": str(REPO_ROOT)}
+    sample = list(options)
+    for variable, value in deployed.items():
+        sample = [o.replace(variable, value) for o in sample]
     parsed = maintain.make_context(command, sample).params
     assert (parsed["layer"], parsed["compact"], parsed["vacuum"]) == ("all", True, True)
     assert (parsed["dry_run"], parsed["force_retention"]) == (False, False)

@@ -5,18 +5,30 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from lakestream.common.bench.latency import Landing, latencies, percentile, warmup_seconds
-from lakestream.common.bench.probe import MemorySampler, data_files, tree_pids, written_since
+from lakestream.common.bench.probe import (
+    MemorySampler,
+    cpu_seconds,
+    cpu_since,
+    data_files,
+    tree_pids,
+    written_since,
+)
 from lakestream.common.bench.report import targets
 from lakestream.common.bench.scales import growth, parse_scales, per_event_us
 from lakestream.common.bench.workload import land
 
 pytestmark = pytest.mark.unit
+BUSY = (
+    "import time\nend = time.process_time() + 0.6\n"
+    "while time.process_time() < end: pass\ntime.sleep(1)"
+)
 
 
 def test_parse_scales_reads_suffixes() -> None:
@@ -106,3 +118,18 @@ def test_land_writes_one_file_per_chunk_with_summed_truth(tmp_path: Path) -> Non
     assert landed.bytes == sum(f.stat().st_size for f in files)
     bad = sum(landed.truth.by_reason.values())
     assert landed.truth.valid + landed.truth.duplicates + bad == 2_500
+
+
+def test_cpu_seconds_attribute_a_busy_child_to_the_workers() -> None:
+    child = subprocess.Popen([sys.executable, "-c", BUSY])
+    try:
+        before = cpu_seconds()
+        time.sleep(0.05)
+        while cpu_since(before)["python_workers"] < 0.5 and child.poll() is None:
+            time.sleep(0.05)
+        used = cpu_since(before)
+        assert used["python_workers"] >= 0.5
+        assert used["jvm"] == 0.0
+    finally:
+        child.kill()
+        child.wait()

@@ -84,6 +84,31 @@ class MemorySampler:
         self.peak_mb = max(self.peak_mb, tree_rss_mb(self.root))
 
 
+def cpu_seconds(root: int | None = None) -> dict[str, float]:
+    """CPU seconds (user + system) used so far by the driver, the JVM and Spark's Python workers.
+
+    Workers that already exited are not counted (their time is no longer in ``/proc``).
+    """
+    root = root or os.getpid()
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = {"driver": 0.0, "jvm": 0.0, "python_workers": 0.0}
+    for pid in tree_pids(root):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        name, fields = stat[stat.index("(") + 1 : stat.rindex(")")], stat.rsplit(")", 1)[1].split()
+        kind = "driver" if pid == root else "jvm" if name == "java" else "python_workers"
+        used[kind] += (int(fields[11]) + int(fields[12])) / ticks
+    return used
+
+
+def cpu_since(before: dict[str, float], root: int | None = None) -> dict[str, float]:
+    """CPU seconds per process kind since the ``before`` reading."""
+    now = cpu_seconds(root)
+    return {kind: round(now[kind] - before.get(kind, 0.0), 2) for kind in now}
+
+
 @dataclass(frozen=True)
 class FileStats:
     """Data files under some directories: count and total bytes."""

@@ -11,7 +11,15 @@ from pathlib import Path
 from typing import Any
 
 from lakestream.common.bench.baseline import write_baseline
-from lakestream.common.bench.probe import MemorySampler, Stopwatch, data_files, written_since
+from lakestream.common.bench.probe import (
+    FileStats,
+    MemorySampler,
+    Stopwatch,
+    cpu_seconds,
+    cpu_since,
+    data_files,
+    written_since,
+)
 from lakestream.common.bench.workload import Landed, land
 from lakestream.common.demo import read_table_counts, reconcile
 from lakestream.common.demo.summary import batch_totals
@@ -38,11 +46,19 @@ class StageResult:
     files_written: int
     avg_file_mb: float
     batches: int
+    cpu_s: dict[str, float]
 
 
 def _stage(
-    wall: float, events: int, landed: Landed, peak: float, files: int, size: int, batches: int
+    wall: float,
+    events: int,
+    landed: Landed,
+    peak: float,
+    written: FileStats,
+    batches: int,
+    cpu: dict[str, float],
 ) -> StageResult:
+    files, size = written.count, written.bytes
     return StageResult(
         wall_s=round(wall, 3),
         events=events,
@@ -52,6 +68,7 @@ def _stage(
         files_written=files,
         avg_file_mb=round(size / files / _MB, 3) if files else 0.0,
         batches=batches,
+        cpu_s=cpu,
     )
 
 
@@ -91,25 +108,26 @@ def run_throughput(settings: Settings, events: int, seed: int) -> dict[str, Any]
     land(warmup / "landing", WARMUP_EVENTS, seed)
     write_baseline(spark, str(warmup / "landing"), str(warmup / "parquet"))
     result: dict[str, Any] = {"events": events, "landing_mb": round(landed.bytes / _MB, 1)}
+    cpu = cpu_seconds()
     with MemorySampler() as memory, Stopwatch() as clock:
         write_baseline(spark, str(landing), str(scratch))
+    used = cpu_since(cpu)
     written = written_since({}, [scratch])
     parsed = int(spark.read.parquet(str(scratch)).count())
     result["baseline"] = asdict(
-        _stage(clock.seconds, parsed, landed, memory.peak_mb, written.count, written.bytes, 1)
+        _stage(clock.seconds, parsed, landed, memory.peak_mb, written, 1, used)
     )
     services = discover_services()
     outputs = [p for p in base.iterdir() if p.name not in {"landing", "_baseline", "_warmup"}]
     for layer in LAYERS:
-        before = data_files([base])
+        before, cpu = data_files([base]), cpu_seconds()
         with MemorySampler() as memory, Stopwatch() as clock:
             run_once(runtime, [services[layer]])
+        used = cpu_since(cpu)
         tables = [p for p in base.iterdir() if p.name not in {"landing", "_baseline", "_warmup"}]
         written = written_since(before, tables or outputs)
         rows, batches = _audited(runtime, layer)
-        stage = _stage(
-            clock.seconds, rows, landed, memory.peak_mb, written.count, written.bytes, batches
-        )
+        stage = _stage(clock.seconds, rows, landed, memory.peak_mb, written, batches, used)
         result[layer] = asdict(stage)
     chain_wall = sum(result[layer]["wall_s"] for layer in LAYERS)
     chain_eps = events / chain_wall
