@@ -21,6 +21,7 @@ STAGE_KEYS = {
     "avg_file_mb",
     "batches",
     "cpu_s",
+    "peak_memory_by_kind_mb",
 }
 
 

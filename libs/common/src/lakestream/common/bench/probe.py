@@ -10,6 +10,7 @@ from pathlib import Path
 from types import TracebackType
 
 _PAGE_KB = 1024
+KINDS = ("driver", "jvm", "python_workers")
 SAMPLE_SECONDS = 0.2
 
 
@@ -44,32 +45,54 @@ def rss_kb(pid: int) -> int:
     return 0
 
 
-def tree_rss_mb(root: int) -> float:
-    """Resident memory of ``root`` and its descendants, in MiB."""
-    return sum(rss_kb(pid) for pid in tree_pids(root)) / _PAGE_KB
+def process_kind(pid: int, root: int) -> str:
+    """``driver`` (the root), ``jvm`` or ``python_workers`` (every other descendant)."""
+    if pid == root:
+        return "driver"
+    try:
+        name = Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return "python_workers"
+    return "jvm" if name == "java" else "python_workers"
+
+
+def tree_rss_mb(root: int) -> dict[str, float]:
+    """Resident memory of ``root`` and its descendants per process kind, in MiB."""
+    used = dict.fromkeys(KINDS, 0.0)
+    for pid in tree_pids(root):
+        used[process_kind(pid, root)] += rss_kb(pid) / _PAGE_KB
+    return used
 
 
 class MemorySampler:
-    """Samples the process tree's resident memory in the background; keeps the peak.
+    """Samples the process tree's resident memory in the background; keeps the peaks.
 
-    ``with MemorySampler() as m: ...`` then ``m.peak_mb``. The driver (this process), the JVM
-    it started and Spark's Python workers are all descendants of this process in local mode.
+    ``with MemorySampler() as m: ...`` then ``m.peak_mb`` (the whole tree at its largest) and
+    ``m.peak_by_kind`` (each kind at its own largest). The driver (this process), the JVM it
+    started and Spark's Python workers are all descendants of this process in local mode.
     """
 
     def __init__(self, root: int | None = None, every: float = SAMPLE_SECONDS) -> None:
         self.root = root or os.getpid()
         self.every = every
         self.peak_mb = 0.0
+        self.peak_by_kind = dict.fromkeys(KINDS, 0.0)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="memory-sampler", daemon=True)
 
+    def _sample(self) -> None:
+        used = tree_rss_mb(self.root)
+        self.peak_mb = max(self.peak_mb, sum(used.values()))
+        for kind, mb in used.items():
+            self.peak_by_kind[kind] = max(self.peak_by_kind[kind], mb)
+
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak_mb = max(self.peak_mb, tree_rss_mb(self.root))
+            self._sample()
             self._stop.wait(self.every)
 
     def __enter__(self) -> MemorySampler:
-        self.peak_mb = tree_rss_mb(self.root)
+        self._sample()
         self._thread.start()
         return self
 
@@ -81,7 +104,7 @@ class MemorySampler:
     ) -> None:
         self._stop.set()
         self._thread.join()
-        self.peak_mb = max(self.peak_mb, tree_rss_mb(self.root))
+        self._sample()
 
 
 def cpu_seconds(root: int | None = None) -> dict[str, float]:
@@ -91,15 +114,13 @@ def cpu_seconds(root: int | None = None) -> dict[str, float]:
     """
     root = root or os.getpid()
     ticks = os.sysconf("SC_CLK_TCK")
-    used = {"driver": 0.0, "jvm": 0.0, "python_workers": 0.0}
+    used = dict.fromkeys(KINDS, 0.0)
     for pid in tree_pids(root):
         try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        name, fields = stat[stat.index("(") + 1 : stat.rindex(")")], stat.rsplit(")", 1)[1].split()
-        kind = "driver" if pid == root else "jvm" if name == "java" else "python_workers"
-        used[kind] += (int(fields[11]) + int(fields[12])) / ticks
+        used[process_kind(pid, root)] += (int(fields[11]) + int(fields[12])) / ticks
     return used
 
 

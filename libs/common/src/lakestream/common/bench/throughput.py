@@ -43,6 +43,7 @@ class StageResult:
     events_per_s: float
     mb_per_s: float
     peak_memory_mb: float
+    peak_memory_by_kind_mb: dict[str, float]
     files_written: int
     avg_file_mb: float
     batches: int
@@ -53,7 +54,7 @@ def _stage(
     wall: float,
     events: int,
     landed: Landed,
-    peak: float,
+    memory: MemorySampler,
     written: FileStats,
     batches: int,
     cpu: dict[str, float],
@@ -64,7 +65,8 @@ def _stage(
         events=events,
         events_per_s=round(events / wall, 1),
         mb_per_s=round(landed.bytes / _MB / wall, 2),
-        peak_memory_mb=round(peak, 1),
+        peak_memory_mb=round(memory.peak_mb, 1),
+        peak_memory_by_kind_mb={k: round(v, 1) for k, v in memory.peak_by_kind.items()},
         files_written=files,
         avg_file_mb=round(size / files / _MB, 3) if files else 0.0,
         batches=batches,
@@ -114,9 +116,7 @@ def run_throughput(settings: Settings, events: int, seed: int) -> dict[str, Any]
     used = cpu_since(cpu)
     written = written_since({}, [scratch])
     parsed = int(spark.read.parquet(str(scratch)).count())
-    result["baseline"] = asdict(
-        _stage(clock.seconds, parsed, landed, memory.peak_mb, written, 1, used)
-    )
+    result["baseline"] = asdict(_stage(clock.seconds, parsed, landed, memory, written, 1, used))
     services = discover_services()
     outputs = [p for p in base.iterdir() if p.name not in {"landing", "_baseline", "_warmup"}]
     for layer in LAYERS:
@@ -127,7 +127,7 @@ def run_throughput(settings: Settings, events: int, seed: int) -> dict[str, Any]
         tables = [p for p in base.iterdir() if p.name not in {"landing", "_baseline", "_warmup"}]
         written = written_since(before, tables or outputs)
         rows, batches = _audited(runtime, layer)
-        stage = _stage(clock.seconds, rows, landed, memory.peak_mb, written, batches, used)
+        stage = _stage(clock.seconds, rows, landed, memory, written, batches, used)
         result[layer] = asdict(stage)
     chain_wall = sum(result[layer]["wall_s"] for layer in LAYERS)
     chain_eps = events / chain_wall
