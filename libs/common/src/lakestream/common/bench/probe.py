@@ -34,11 +34,15 @@ def tree_pids(root: int) -> list[int]:
     return pids
 
 
-def rss_kb(pid: int) -> int:
-    """Resident set size of one process in KiB (0 when it is gone)."""
+def pss_kb(pid: int) -> int:
+    """Proportional set size of one process in KiB (0 when it is gone).
+
+    Pages shared with other processes (Spark forks its Python workers from a daemon) count in
+    proportion, so the sum over a process tree is the physical memory the tree uses.
+    """
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
                 return int(line.split()[1])
     except OSError:
         return 0
@@ -56,16 +60,16 @@ def process_kind(pid: int, root: int) -> str:
     return "jvm" if name == "java" else "python_workers"
 
 
-def tree_rss_mb(root: int) -> dict[str, float]:
-    """Resident memory of ``root`` and its descendants per process kind, in MiB."""
+def tree_memory_mb(root: int) -> dict[str, float]:
+    """Physical memory (PSS) of ``root`` and its descendants per process kind, in MiB."""
     used = dict.fromkeys(KINDS, 0.0)
     for pid in tree_pids(root):
-        used[process_kind(pid, root)] += rss_kb(pid) / _PAGE_KB
+        used[process_kind(pid, root)] += pss_kb(pid) / _PAGE_KB
     return used
 
 
 class MemorySampler:
-    """Samples the process tree's resident memory in the background; keeps the peaks.
+    """Samples the process tree's physical memory (PSS) in the background; keeps the peaks.
 
     ``with MemorySampler() as m: ...`` then ``m.peak_mb`` (the whole tree at its largest) and
     ``m.peak_by_kind`` (each kind at its own largest). The driver (this process), the JVM it
@@ -81,7 +85,7 @@ class MemorySampler:
         self._thread = threading.Thread(target=self._run, name="memory-sampler", daemon=True)
 
     def _sample(self) -> None:
-        used = tree_rss_mb(self.root)
+        used = tree_memory_mb(self.root)
         self.peak_mb = max(self.peak_mb, sum(used.values()))
         for kind, mb in used.items():
             self.peak_by_kind[kind] = max(self.peak_by_kind[kind], mb)

@@ -25,6 +25,9 @@ def get_spark(settings: Settings, app_name: str = "lakestream") -> SparkSession:
         _register(active)
         return active
     ensure_java()
+    # Few malloc arenas: the JVM's and the Python workers' many threads otherwise each grow
+    # their own, which adds hundreds of MB of resident memory on a local machine.
+    os.environ.setdefault("MALLOC_ARENA_MAX", "2")
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     java_opts = f"-Dlog4j2.configurationFile={_LOG4J.as_uri()}"
