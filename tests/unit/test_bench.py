@@ -93,6 +93,7 @@ def test_memory_sampler_keeps_the_peak_of_a_process_tree() -> None:
         with MemorySampler(root=child.pid, every=0.05) as memory:
             child.wait(timeout=30)
         assert 120 <= memory.peak_mb < 400
+        assert memory.seconds >= 1.0
         assert memory.peak_by_kind["driver"] == memory.peak_mb
         assert memory.peak_by_kind["jvm"] == memory.peak_by_kind["python_workers"] == 0
     finally:

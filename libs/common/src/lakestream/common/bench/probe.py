@@ -71,9 +71,10 @@ def tree_memory_mb(root: int) -> dict[str, float]:
 class MemorySampler:
     """Samples the process tree's physical memory (PSS) in the background; keeps the peaks.
 
-    ``with MemorySampler() as m: ...`` then ``m.peak_mb`` (the whole tree at its largest) and
-    ``m.peak_by_kind`` (each kind at its own largest). The driver (this process), the JVM it
-    started and Spark's Python workers are all descendants of this process in local mode.
+    ``with MemorySampler() as m: ...`` then ``m.peak_mb`` (the whole tree at its largest),
+    ``m.peak_by_kind`` (each kind at its own largest) and ``m.seconds`` (wall time of the block).
+    The driver (this process), the JVM it started and Spark's Python workers are all
+    descendants of this process in local mode.
     """
 
     def __init__(self, root: int | None = None, every: float = SAMPLE_SECONDS) -> None:
@@ -81,6 +82,8 @@ class MemorySampler:
         self.every = every
         self.peak_mb = 0.0
         self.peak_by_kind = dict.fromkeys(KINDS, 0.0)
+        self.seconds = 0.0
+        self._started = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="memory-sampler", daemon=True)
 
@@ -98,6 +101,7 @@ class MemorySampler:
     def __enter__(self) -> MemorySampler:
         self._sample()
         self._thread.start()
+        self._started = time.perf_counter()
         return self
 
     def __exit__(
@@ -106,6 +110,7 @@ class MemorySampler:
         value: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
+        self.seconds = time.perf_counter() - self._started
         self._stop.set()
         self._thread.join()
         self._sample()
@@ -156,23 +161,3 @@ def written_since(before: dict[Path, int], directories: list[Path]) -> FileStats
     """Data files that appeared under ``directories`` since the ``before`` listing."""
     new = {p: size for p, size in data_files(directories).items() if p not in before}
     return FileStats(len(new), sum(new.values()))
-
-
-class Stopwatch:
-    """Wall-clock seconds of a ``with`` block."""
-
-    def __init__(self) -> None:
-        self.seconds = 0.0
-        self._start = 0.0
-
-    def __enter__(self) -> Stopwatch:
-        self._start = time.perf_counter()
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self.seconds = time.perf_counter() - self._start

@@ -14,7 +14,6 @@ from lakestream.common.bench.baseline import write_baseline
 from lakestream.common.bench.probe import (
     FileStats,
     MemorySampler,
-    Stopwatch,
     cpu_seconds,
     cpu_since,
     data_files,
@@ -51,7 +50,6 @@ class StageResult:
 
 
 def _stage(
-    wall: float,
     events: int,
     landed: Landed,
     memory: MemorySampler,
@@ -59,7 +57,7 @@ def _stage(
     batches: int,
     cpu: dict[str, float],
 ) -> StageResult:
-    files, size = written.count, written.bytes
+    files, size, wall = written.count, written.bytes, memory.seconds
     return StageResult(
         wall_s=round(wall, 3),
         events=events,
@@ -111,23 +109,23 @@ def run_throughput(settings: Settings, events: int, seed: int) -> dict[str, Any]
     write_baseline(spark, str(warmup / "landing"), str(warmup / "parquet"))
     result: dict[str, Any] = {"events": events, "landing_mb": round(landed.bytes / _MB, 1)}
     cpu = cpu_seconds()
-    with MemorySampler() as memory, Stopwatch() as clock:
+    with MemorySampler() as memory:
         write_baseline(spark, str(landing), str(scratch))
     used = cpu_since(cpu)
     written = written_since({}, [scratch])
     parsed = int(spark.read.parquet(str(scratch)).count())
-    result["baseline"] = asdict(_stage(clock.seconds, parsed, landed, memory, written, 1, used))
+    result["baseline"] = asdict(_stage(parsed, landed, memory, written, 1, used))
     services = discover_services()
     outputs = [p for p in base.iterdir() if p.name not in {"landing", "_baseline", "_warmup"}]
     for layer in LAYERS:
         before, cpu = data_files([base]), cpu_seconds()
-        with MemorySampler() as memory, Stopwatch() as clock:
+        with MemorySampler() as memory:
             run_once(runtime, [services[layer]])
         used = cpu_since(cpu)
         tables = [p for p in base.iterdir() if p.name not in {"landing", "_baseline", "_warmup"}]
         written = written_since(before, tables or outputs)
         rows, batches = _audited(runtime, layer)
-        stage = _stage(clock.seconds, rows, landed, memory, written, batches, used)
+        stage = _stage(rows, landed, memory, written, batches, used)
         result[layer] = asdict(stage)
     chain_wall = sum(result[layer]["wall_s"] for layer in LAYERS)
     chain_eps = events / chain_wall
