@@ -14,7 +14,7 @@ export UV_NATIVE_TLS := 1
 
 MEMBERS_PYPROJECT := pyproject.toml $(wildcard libs/*/pyproject.toml services/*/pyproject.toml)
 
-.PHONY: setup demo test lint typecheck pytest clean
+.PHONY: setup demo bench test lint typecheck pytest clean
 
 setup: $(STAMP)
 
@@ -28,6 +28,9 @@ $(STAMP): $(UV) uv.lock $(MEMBERS_PYPROJECT)
 
 demo: $(STAMP)
 	$(VENV)/bin/lakestream demo $(ARGS)
+
+bench: $(STAMP)
+	$(VENV)/bin/lakestream bench $(ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
