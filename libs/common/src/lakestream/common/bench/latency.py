@@ -24,6 +24,7 @@ from deltalake import DeltaTable
 
 from lakestream.common.bench.throughput import LAYERS
 from lakestream.common.demo.summary import batch_totals
+from lakestream.common.demo.workload import write_landing_file
 from lakestream.common.runtime.service import Runtime, discover_services
 from lakestream.common.runtime.streaming import build_runtime, drain, start_service
 from lakestream.common.settings import Settings
@@ -71,32 +72,25 @@ def _generate(landing: Path, rate: int, until: float, out: Landing) -> None:
         now_ms = int(now * 1000) / 1000
         lines = [_body(number + i, now_ms) for i in range(per_tick)]
         number += per_tick
-        path = landing / f"events-{len(out.files):06d}.jsonl"
-        temporary = path.with_name(f".{path.name}.tmp")
-        temporary.write_bytes(b"\n".join(lines) + b"\n")
-        temporary.replace(path)
+        write_landing_file(landing / f"events-{len(out.files):06d}.jsonl", lines)
         out.files.append((time.time(), now_ms))
         out.events += per_tick
         next_tick += TICK_SECONDS
         time.sleep(max(0.0, next_tick - time.time()))
 
 
-def _gold_newest(path: str) -> tuple[int, float | None]:
-    if not DeltaTable.is_deltatable(path):
-        return -1, None
-    table = DeltaTable(path)
-    newest = pc.max(table.to_pyarrow_table(columns=["last_event_time"]).column(0)).as_py()
-    return int(table.version()), newest.timestamp() if newest is not None else None
-
-
 def _poll(path: str, stop: threading.Event, seen: list[tuple[float, float]]) -> None:
+    """After each new gold version, record (now, gold's newest ``last_event_time``)."""
     version = -1
     while not stop.is_set():
-        current = DeltaTable(path).version() if DeltaTable.is_deltatable(path) else -1
-        if current != version:
-            version, newest = _gold_newest(path)
-            if newest is not None:
-                seen.append((time.time(), newest))
+        if DeltaTable.is_deltatable(path):
+            table = DeltaTable(path)
+            if table.version() != version:
+                version = table.version()
+                column = table.to_pyarrow_table(columns=["last_event_time"]).column(0)
+                newest = pc.max(column).as_py()
+                if newest is not None:
+                    seen.append((time.time(), newest.timestamp()))
         stop.wait(POLL_SECONDS)
 
 

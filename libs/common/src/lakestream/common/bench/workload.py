@@ -15,7 +15,12 @@ from datetime import UTC, datetime, timedelta
 from multiprocessing import get_context
 from pathlib import Path
 
-from lakestream.common.demo.workload import WINDOW_MS, GroundTruth, generate_bodies
+from lakestream.common.demo.workload import (
+    WINDOW_MS,
+    GroundTruth,
+    generate_bodies,
+    write_landing_file,
+)
 
 CHUNK_EVENTS = 100_000
 
@@ -32,10 +37,7 @@ class Landed:
 def _chunk(landing: str, index: int, events: int, seed: int, start: datetime) -> GroundTruth:
     moment = start + timedelta(milliseconds=WINDOW_MS * index)
     bodies, truth = generate_bodies(events, seed * 1_000_003 + index, moment)
-    path = Path(landing) / f"events-{index:05d}.jsonl"
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_bytes(b"".join(body + b"\n" for body in bodies))
-    temporary.replace(path)
+    write_landing_file(Path(landing) / f"events-{index:05d}.jsonl", bodies)
     return truth
 
 

@@ -453,12 +453,22 @@ def generate_bodies(
     return bodies, truth
 
 
+def write_landing_file(path: Path, bodies: list[bytes]) -> None:
+    """Write ``bodies`` to ``path``, one per line, atomically.
+
+    The file is written under a dot-prefixed temporary name and then renamed, so a streaming
+    file source never sees a partial file.
+    """
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_bytes(b"".join(body + b"\n" for body in bodies))
+    temporary.replace(path)
+
+
 def write_landing_files(bodies: list[bytes], landing_dir: Path, files: int) -> list[Path]:
     """Write ``bodies`` as ``events-NNNNN.jsonl`` files (one body per line) in source order.
 
     Bodies are split into ``files`` contiguous chunks (fewer when there are fewer bodies,
-    at least one file). Each file is written under a dot-prefixed temporary name and then
-    renamed, so a streaming file source never sees a partial file.
+    at least one file), each written with ``write_landing_file``.
     """
     if files < 1:
         raise ValueError(f"files must be >= 1, got {files}")
@@ -468,9 +478,7 @@ def write_landing_files(bodies: list[bytes], landing_dir: Path, files: int) -> l
     for number in range(count):
         chunk = bodies[number * len(bodies) // count : (number + 1) * len(bodies) // count]
         path = landing_dir / f"events-{number:05d}.jsonl"
-        temporary = landing_dir / f".{path.name}.tmp"
-        temporary.write_bytes(b"".join(body + b"\n" for body in chunk))
-        temporary.replace(path)
+        write_landing_file(path, chunk)
         paths.append(path)
     return paths
 
