@@ -13,9 +13,8 @@ import pytest
 
 from lakestream.common.bench.latency import Landing, latencies, percentile, warmup_seconds
 from lakestream.common.bench.probe import (
-    MemorySampler,
+    StageProbe,
     cpu_seconds,
-    cpu_since,
     data_files,
     tree_pids,
     written_since,
@@ -90,7 +89,7 @@ def test_memory_sampler_keeps_the_peak_of_a_process_tree() -> None:
     child = subprocess.Popen([sys.executable, "-c", script])
     try:
         assert child.pid in tree_pids(os.getpid())
-        with MemorySampler(root=child.pid, every=0.05) as memory:
+        with StageProbe(root=child.pid, every=0.05) as memory:
             child.wait(timeout=30)
         assert 120 <= memory.peak_mb < 400
         assert memory.seconds >= 1.0
@@ -108,7 +107,7 @@ def test_written_since_counts_only_new_parquet_files(tmp_path: Path) -> None:
     (tmp_path / "part" / "b.parquet").write_bytes(b"y" * 30)
     (tmp_path / "c.json").write_bytes(b"{}")
     stats = written_since(before, [tmp_path, tmp_path / "missing"])
-    assert (stats.count, stats.bytes) == (1, 30)
+    assert (stats.files, stats.bytes) == (1, 30)
 
 
 def test_land_writes_one_file_per_chunk_with_summed_truth(tmp_path: Path) -> None:
@@ -126,13 +125,12 @@ def test_land_writes_one_file_per_chunk_with_summed_truth(tmp_path: Path) -> Non
 def test_cpu_seconds_attribute_a_busy_child_to_the_workers() -> None:
     child = subprocess.Popen([sys.executable, "-c", BUSY])
     try:
-        before = cpu_seconds()
-        time.sleep(0.05)
-        while cpu_since(before)["python_workers"] < 0.5 and child.poll() is None:
-            time.sleep(0.05)
-        used = cpu_since(before)
-        assert used["python_workers"] >= 0.5
-        assert used["jvm"] == 0.0
+        with StageProbe() as probe:
+            before = cpu_seconds()["python_workers"]
+            while cpu_seconds()["python_workers"] - before < 0.5 and child.poll() is None:
+                time.sleep(0.05)
+        assert probe.cpu_s["python_workers"] >= 0.5
+        assert probe.cpu_s["jvm"] == 0.0
     finally:
         child.kill()
         child.wait()

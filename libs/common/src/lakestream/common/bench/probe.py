@@ -1,13 +1,14 @@
-"""Measurements of a running benchmark: resident memory of the process tree, files written."""
+"""Measurements of a benchmark stage: wall time, memory and CPU of the process tree, files."""
 
 from __future__ import annotations
 
 import os
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+
+from lakestream.common.tables.backend import FileStats
 
 _PAGE_KB = 1024
 KINDS = ("driver", "jvm", "python_workers")
@@ -68,13 +69,13 @@ def tree_memory_mb(root: int) -> dict[str, float]:
     return used
 
 
-class MemorySampler:
-    """Samples the process tree's physical memory (PSS) in the background; keeps the peaks.
+class StageProbe:
+    """Measures a ``with`` block: wall time, CPU and sampled physical memory (PSS) of the tree.
 
-    ``with MemorySampler() as m: ...`` then ``m.peak_mb`` (the whole tree at its largest),
-    ``m.peak_by_kind`` (each kind at its own largest) and ``m.seconds`` (wall time of the block).
-    The driver (this process), the JVM it started and Spark's Python workers are all
-    descendants of this process in local mode.
+    ``with StageProbe() as m: ...`` then ``m.seconds`` (wall time), ``m.cpu_s`` (CPU seconds per
+    process kind), ``m.peak_mb`` (the whole tree at its largest) and ``m.peak_by_kind`` (each
+    kind at its own largest). The driver (this process), the JVM it started and Spark's Python
+    workers are all descendants of this process in local mode.
     """
 
     def __init__(self, root: int | None = None, every: float = SAMPLE_SECONDS) -> None:
@@ -83,7 +84,9 @@ class MemorySampler:
         self.peak_mb = 0.0
         self.peak_by_kind = dict.fromkeys(KINDS, 0.0)
         self.seconds = 0.0
+        self.cpu_s: dict[str, float] = {}
         self._started = 0.0
+        self._cpu_before: dict[str, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="memory-sampler", daemon=True)
 
@@ -98,9 +101,10 @@ class MemorySampler:
             self._sample()
             self._stop.wait(self.every)
 
-    def __enter__(self) -> MemorySampler:
+    def __enter__(self) -> StageProbe:
         self._sample()
         self._thread.start()
+        self._cpu_before = cpu_seconds(self.root)
         self._started = time.perf_counter()
         return self
 
@@ -111,6 +115,8 @@ class MemorySampler:
         trace: TracebackType | None,
     ) -> None:
         self.seconds = time.perf_counter() - self._started
+        after = cpu_seconds(self.root)
+        self.cpu_s = {kind: round(after[kind] - self._cpu_before[kind], 2) for kind in KINDS}
         self._stop.set()
         self._thread.join()
         self._sample()
@@ -133,20 +139,6 @@ def cpu_seconds(root: int | None = None) -> dict[str, float]:
     return used
 
 
-def cpu_since(before: dict[str, float], root: int | None = None) -> dict[str, float]:
-    """CPU seconds per process kind since the ``before`` reading."""
-    now = cpu_seconds(root)
-    return {kind: round(now[kind] - before.get(kind, 0.0), 2) for kind in now}
-
-
-@dataclass(frozen=True)
-class FileStats:
-    """Data files under some directories: count and total bytes."""
-
-    count: int
-    bytes: int
-
-
 def data_files(directories: list[Path]) -> dict[Path, int]:
     """Every ``*.parquet`` file under ``directories`` with its size."""
     return {
@@ -160,4 +152,4 @@ def data_files(directories: list[Path]) -> dict[Path, int]:
 def written_since(before: dict[Path, int], directories: list[Path]) -> FileStats:
     """Data files that appeared under ``directories`` since the ``before`` listing."""
     new = {p: size for p, size in data_files(directories).items() if p not in before}
-    return FileStats(len(new), sum(new.values()))
+    return FileStats(files=len(new), bytes=sum(new.values()))

@@ -7,7 +7,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from lakestream.common.bench.throughput import LAYERS
+from lakestream.common.bench.throughput import STAGES
 
 BRONZE_VS_BASELINE = 0.7
 CHAIN_VS_BASELINE = 0.3
@@ -43,7 +43,7 @@ def print_throughput(console: Console, result: dict[str, Any]) -> None:
     for column in ("stage", "wall s", "events", "events/s", "MB/s", "peak MB", "files", "avg MB"):
         table.add_column(column, justify="left" if column == "stage" else "right")
     table.add_column("batches", justify="right")
-    for stage in ("baseline", *LAYERS):
+    for stage in STAGES:
         s = result[stage]
         table.add_row(
             stage,

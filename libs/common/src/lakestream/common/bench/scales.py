@@ -10,11 +10,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from lakestream.common.bench.throughput import LAYERS
+from lakestream.common.bench.throughput import STAGES
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kKmM]?)\s*$")
 _UNITS = {"": 1, "k": 1_000, "m": 1_000_000}
 _MAIN = "from lakestream.common.cli.main import main; main()"
+WITH_CHAIN = (*STAGES, "chain")
 
 
 def parse_scales(text: str) -> list[int]:
@@ -37,7 +38,7 @@ def growth(small: dict[str, Any], large: dict[str, Any]) -> dict[str, float]:
     """Relative change of per-event cost from ``small`` to ``large`` (0.1 = 10 % dearer)."""
     return {
         stage: round(per_event_us(large, stage) / per_event_us(small, stage) - 1, 3)
-        for stage in ("baseline", *LAYERS, "chain")
+        for stage in WITH_CHAIN
     }
 
 
@@ -54,8 +55,7 @@ def run_scales(sizes: list[int], args: list[str]) -> dict[str, Any]:
     combined = dict(results[-1])
     combined["scales"] = results
     combined["per_event_us"] = {
-        str(r["events"]): {s: round(per_event_us(r, s), 3) for s in ("baseline", *LAYERS, "chain")}
-        for r in results
+        str(r["events"]): {s: round(per_event_us(r, s), 3) for s in WITH_CHAIN} for r in results
     }
     if len(results) > 1:
         combined["per_event_cost_growth"] = growth(results[0], results[-1])

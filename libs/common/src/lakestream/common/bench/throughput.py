@@ -11,14 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from lakestream.common.bench.baseline import write_baseline
-from lakestream.common.bench.probe import (
-    FileStats,
-    MemorySampler,
-    cpu_seconds,
-    cpu_since,
-    data_files,
-    written_since,
-)
+from lakestream.common.bench.probe import StageProbe, data_files, written_since
 from lakestream.common.bench.workload import Landed, land
 from lakestream.common.demo import read_table_counts, reconcile
 from lakestream.common.demo.summary import batch_totals
@@ -26,9 +19,12 @@ from lakestream.common.runtime.audit import SUCCEEDED
 from lakestream.common.runtime.service import Runtime, discover_services
 from lakestream.common.runtime.streaming import build_runtime, run_once
 from lakestream.common.settings import Settings
+from lakestream.common.tables.backend import FileStats
 
 BENCH_ENV = "bench"
 LAYERS = ("bronze", "silver", "gold")
+STAGES = ("baseline", *LAYERS)
+"""Every measured stage (the chain is the sum of ``LAYERS``)."""
 WARMUP_EVENTS = 20_000
 _MB = 1024 * 1024
 
@@ -50,25 +46,20 @@ class StageResult:
 
 
 def _stage(
-    events: int,
-    landed: Landed,
-    memory: MemorySampler,
-    written: FileStats,
-    batches: int,
-    cpu: dict[str, float],
+    events: int, landed: Landed, probe: StageProbe, written: FileStats, batches: int
 ) -> StageResult:
-    files, size, wall = written.count, written.bytes, memory.seconds
+    files, size, wall = written.files, written.bytes, probe.seconds
     return StageResult(
         wall_s=round(wall, 3),
         events=events,
         events_per_s=round(events / wall, 1),
         mb_per_s=round(landed.bytes / _MB / wall, 2),
-        peak_memory_mb=round(memory.peak_mb, 1),
-        peak_memory_by_kind_mb={k: round(v, 1) for k, v in memory.peak_by_kind.items()},
+        peak_memory_mb=round(probe.peak_mb, 1),
+        peak_memory_by_kind_mb={k: round(v, 1) for k, v in probe.peak_by_kind.items()},
         files_written=files,
         avg_file_mb=round(size / files / _MB, 3) if files else 0.0,
         batches=batches,
-        cpu_s=cpu,
+        cpu_s=probe.cpu_s,
     )
 
 
@@ -108,25 +99,21 @@ def run_throughput(settings: Settings, events: int, seed: int) -> dict[str, Any]
     land(warmup / "landing", WARMUP_EVENTS, seed)
     write_baseline(spark, str(warmup / "landing"), str(warmup / "parquet"))
     result: dict[str, Any] = {"events": events, "landing_mb": round(landed.bytes / _MB, 1)}
-    cpu = cpu_seconds()
-    with MemorySampler() as memory:
+    with StageProbe() as probe:
         write_baseline(spark, str(landing), str(scratch))
-    used = cpu_since(cpu)
     written = written_since({}, [scratch])
     parsed = int(spark.read.parquet(str(scratch)).count())
-    result["baseline"] = asdict(_stage(parsed, landed, memory, written, 1, used))
+    result["baseline"] = asdict(_stage(parsed, landed, probe, written, 1))
     services = discover_services()
-    outputs = [p for p in base.iterdir() if p.name not in {"landing", "_baseline", "_warmup"}]
     for layer in LAYERS:
-        before, cpu = data_files([base]), cpu_seconds()
-        with MemorySampler() as memory:
+        before = data_files([base])
+        with StageProbe() as probe:
             run_once(runtime, [services[layer]])
-        used = cpu_since(cpu)
-        tables = [p for p in base.iterdir() if p.name not in {"landing", "_baseline", "_warmup"}]
-        written = written_since(before, tables or outputs)
+        tables = [
+            p for p in base.iterdir() if p.name not in {landing.name, scratch.name, warmup.name}
+        ]
         rows, batches = _audited(runtime, layer)
-        stage = _stage(rows, landed, memory, written, batches, used)
-        result[layer] = asdict(stage)
+        result[layer] = asdict(_stage(rows, landed, probe, written_since(before, tables), batches))
     chain_wall = sum(result[layer]["wall_s"] for layer in LAYERS)
     chain_eps = events / chain_wall
     baseline_eps = result["baseline"]["events_per_s"]
@@ -135,9 +122,7 @@ def run_throughput(settings: Settings, events: int, seed: int) -> dict[str, Any]
         "bronze_vs_baseline": round(events / result["bronze"]["wall_s"] / baseline_eps, 3),
         "chain_vs_baseline": round(chain_eps / baseline_eps, 3),
     }
-    result["peak_memory_mb"] = max(
-        result[stage]["peak_memory_mb"] for stage in ("baseline", *LAYERS)
-    )
+    result["peak_memory_mb"] = max(result[stage]["peak_memory_mb"] for stage in STAGES)
     counts = read_table_counts(runtime.layout, runtime.registry.event_types())
     mismatches = reconcile(landed.truth, counts)
     result["reconciled"] = not mismatches

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -28,6 +28,12 @@ def _scales(value: str | None) -> str | None:
         except ValueError as exc:
             raise typer.BadParameter(str(exc)) from None
     return value
+
+
+def _write(path: Path, result: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, indent=2, default=str) + "\n")
+    console.print(f"written: {path}")
 
 
 def bench(
@@ -93,10 +99,8 @@ def bench(
             max_files_per_trigger=1000,
         )
         outcome = run_latency(settings, rate, duration)
-        json_path.parent.mkdir(parents=True, exist_ok=True)
-        json_path.write_text(json.dumps(outcome, indent=2, default=str) + "\n")
         print_latency(console, outcome)
-        console.print(f"written: {json_path}")
+        _write(json_path, outcome)
         return 0 if outcome["all_visible"] else 1
     if scale is not None:
         args = ["--root", str(root), "--seed", str(seed)]
@@ -115,8 +119,6 @@ def bench(
         )
         result = run_throughput(settings, events, seed)
     result["targets"] = targets(result)
-    json_path.parent.mkdir(parents=True, exist_ok=True)
-    json_path.write_text(json.dumps(result, indent=2, default=str) + "\n")
     print_throughput(console, result)
-    console.print(f"written: {json_path}")
+    _write(json_path, result)
     return 0 if result["reconciled"] else 1

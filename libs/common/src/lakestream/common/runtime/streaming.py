@@ -110,8 +110,8 @@ def _run_bounded(runtime: Runtime, service: Service, flow: Flow, upstream: Table
     """
     target = runtime.backend.latest_version(upstream)
     step = runtime.settings.max_versions_per_trigger
+    start = _planned_version(runtime, service, flow)
     while True:
-        start = _planned_version(runtime, service, flow)
         if start is None:
             _run_to_end(runtime, service, flow)
             return
@@ -120,8 +120,10 @@ def _run_bounded(runtime: Runtime, service: Service, flow: Flow, upstream: Table
             _run_to_end(runtime, service, flow)
         finally:
             runtime.bounds.pop(upstream.location, None)
-        if start + step >= target or _planned_version(runtime, service, flow) == start:
+        reached = _planned_version(runtime, service, flow)
+        if start + step >= target or reached == start:
             return
+        start = reached
 
 
 def run_once(runtime: Runtime, services: list[Service]) -> None:
