@@ -123,11 +123,13 @@ def test_land_writes_one_file_per_chunk_with_summed_truth(tmp_path: Path) -> Non
 
 
 def test_cpu_seconds_attribute_a_busy_child_to_the_workers() -> None:
-    child = subprocess.Popen([sys.executable, "-c", BUSY])
+    # A tree of its own (a driver with one busy worker): the test process may have a JVM.
+    driver = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {BUSY!r}])"
+    child = subprocess.Popen([sys.executable, "-c", driver])
     try:
-        with StageProbe() as probe:
-            before = cpu_seconds()["python_workers"]
-            while cpu_seconds()["python_workers"] - before < 0.5 and child.poll() is None:
+        with StageProbe(root=child.pid) as probe:
+            before = cpu_seconds(child.pid)["python_workers"]
+            while cpu_seconds(child.pid)["python_workers"] - before < 0.5 and child.poll() is None:
                 time.sleep(0.05)
         assert probe.cpu_s["python_workers"] >= 0.5
         assert probe.cpu_s["jvm"] == 0.0

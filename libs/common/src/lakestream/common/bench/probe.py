@@ -125,7 +125,8 @@ class StageProbe:
 def cpu_seconds(root: int | None = None) -> dict[str, float]:
     """CPU seconds (user + system) used so far by the driver, the JVM and Spark's Python workers.
 
-    Workers that already exited are not counted (their time is no longer in ``/proc``).
+    Each process counts its own time and that of the children it has reaped, so a worker that
+    exits is not lost: its time moves to the process that started it (a daemon or the JVM).
     """
     root = root or os.getpid()
     ticks = os.sysconf("SC_CLK_TCK")
@@ -135,7 +136,8 @@ def cpu_seconds(root: int | None = None) -> dict[str, float]:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        used[process_kind(pid, root)] += (int(fields[11]) + int(fields[12])) / ticks
+        own_and_reaped = sum(int(value) for value in fields[11:15])
+        used[process_kind(pid, root)] += own_and_reaped / ticks
     return used
 
 
