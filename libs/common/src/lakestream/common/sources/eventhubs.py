@@ -31,6 +31,7 @@ from lakestream.common.eventhubs.connection import (
 )
 from lakestream.common.eventhubs.position import StartingPosition
 from lakestream.common.settings import Settings
+from lakestream.common.spark.python_sources import register_data_source
 
 EVENTHUBS_FORMAT = "eventhubs"
 EVENTHUBS_SCHEMA = (
@@ -405,7 +406,7 @@ def forward_secret(spark: SparkSession, options: dict[str, str]) -> dict[str, st
     except Exception:  # Spark Connect: workers resolve the variable or secret themselves
         return options
     context.environment[name] = target.connection_string.reveal()
-    spark.dataSource.register(EventHubsDataSource)
+    register_data_source(spark, EventHubsDataSource)
     kept = {k: v for k, v in options.items() if k.lower() not in ("secretscope", "secretkey")}
     kept["connectionStringEnv"] = name
     return kept

@@ -11,6 +11,7 @@ from pyspark.sql import SparkSession
 from lakestream.common.settings import Settings
 from lakestream.common.sources.eventhubs import EventHubsDataSource
 from lakestream.common.spark.java import ensure_java
+from lakestream.common.spark.python_sources import register_data_source
 from lakestream.common.tables.cdf_source import DeltaChangeFeedSource
 
 _LOG4J = Path(__file__).with_name("log4j2.properties")
@@ -68,5 +69,5 @@ def package_confs(packages: str | None) -> dict[str, str]:
 
 
 def _register(spark: SparkSession) -> None:
-    spark.dataSource.register(DeltaChangeFeedSource)
-    spark.dataSource.register(EventHubsDataSource)
+    register_data_source(spark, DeltaChangeFeedSource)
+    register_data_source(spark, EventHubsDataSource)
