@@ -1,0 +1,72 @@
+"""Run a lakestream console command in this process with a SIGKILL planned at a fault point.
+
+``python -m tests.chaos.agent <plan.json> <command> [args...]`` (``command`` = ``lakestream`` or
+``lakestream-dlq-replay``) installs the plan on ``Runtime.fault_point`` and runs the command's
+real ``main()``. When the plan's point has been reached ``hit`` times (counted over the whole
+process, optionally only in one service), the process SIGKILLs itself, either at once or from a
+timer ``delay_ms`` later while the batch goes on into its write, MERGE or audit append. Before
+the kill it appends the point to ``marker`` so the test knows where the process died.
+
+Plan: ``{"point": str, "hit": int, "delay_ms": int, "service": str | null, "marker": str}``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from lakestream.common.runtime.batch import BatchContext
+from lakestream.common.runtime.service import Runtime
+
+COMMANDS = {
+    "lakestream": "lakestream.common.cli.main",
+    "lakestream-dlq-replay": "lakestream.dlq_replayer.cli",
+}
+
+
+def _kill(plan: dict[str, Any], where: str) -> None:
+    with Path(plan["marker"]).open("a") as marker:
+        marker.write(where + "\n")
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def install(plan: dict[str, Any]) -> None:
+    """Make ``Runtime.fault_point`` carry out ``plan``."""
+    seen = 0
+    lock = threading.Lock()
+
+    def fault_point(self: Runtime, point: str, ctx: BatchContext) -> None:
+        nonlocal seen
+        if point != plan["point"] or plan.get("service") not in (None, ctx.service.name):
+            return
+        with lock:
+            seen += 1
+            if seen != plan["hit"]:
+                return
+        where = f"{ctx.service.name} {point} batch {ctx.batch_id}"
+        delay = plan.get("delay_ms", 0) / 1000
+        if delay <= 0:
+            _kill(plan, where)
+        timer = threading.Timer(delay, _kill, (plan, f"{where} +{plan['delay_ms']}ms"))
+        timer.daemon = True
+        timer.start()
+
+    Runtime.fault_point = fault_point  # type: ignore[method-assign]
+
+
+def main() -> None:
+    """Entry point: ``<plan.json> <command> [args...]``."""
+    plan_path, command, *args = sys.argv[1:]
+    install(json.loads(Path(plan_path).read_text()))
+    module = __import__(COMMANDS[command], fromlist=["main"])
+    sys.argv = [command, *args]
+    module.main()
+
+
+if __name__ == "__main__":
+    main()
