@@ -33,8 +33,8 @@ def _runner_env(spark: SparkSession) -> dict[str, str]:
     """The values the streaming source runner itself would write, read from the running JVM."""
     jvm = spark.sparkContext._jvm
     assert jvm is not None
-    env = jvm.org.apache.spark.SparkEnv.get()
-    local_dirs = ",".join(str(d.getPath()) for d in env.blockManager().diskBlockManager().localDirs())
+    disk = jvm.org.apache.spark.SparkEnv.get().blockManager().diskBlockManager()
+    local_dirs = ",".join(str(d.getPath()) for d in disk.localDirs())
     conf = spark.sparkContext.getConf()
     timeout = jvm.org.apache.spark.network.util.JavaUtils.timeStringAsSec(
         conf.get("spark.python.authenticate.socketTimeout", "15s")
