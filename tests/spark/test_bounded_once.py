@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
+from lakestream.common.runtime.batch import BatchContext
 from tests.lake import Lake, event
 
 pytestmark = pytest.mark.spark
+
+
+def _crash_at(point: str) -> Callable[[str, BatchContext], None]:
+    def hook(name: str, ctx: BatchContext) -> None:
+        if name == point:
+            raise RuntimeError(f"injected at {name}")
+
+    return hook
 
 
 def test_silver_reads_a_backlog_in_steps_of_max_versions(lake: Lake) -> None:
@@ -35,3 +46,19 @@ def test_gold_catches_up_in_steps_and_matches_one_step(lake: Lake) -> None:
     assert sum(inputs) == 3
     assert max(inputs) == 1
     assert sorted(r["event_count"] for r in lake.rows("gold/device_minute")) == [1, 1, 1]
+
+
+def test_once_after_a_crash_finishes_the_planned_batch_and_reads_on(lake: Lake) -> None:
+    lake.land(event("e0"))
+    lake.run("bronze", "silver")
+    lake.land(event("e1"))
+    lake.run("bronze")
+    lake.fault_hook = _crash_at("after_audit")
+    with pytest.raises(Exception, match="injected"):
+        lake.run("silver")
+    lake.fault_hook = None
+    lake.land(event("e2"))
+    lake.run("bronze")
+    lake.run("silver")
+    assert lake.count("silver/temp_humidity") == 3
+    assert [b["batch_id"] for b in lake.audit("silver") if b["status"] == "SUCCEEDED"] == [0, 1, 2]

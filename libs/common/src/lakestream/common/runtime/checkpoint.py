@@ -129,6 +129,13 @@ def planned_offsets(path: str) -> list[Any] | None:
     return [None if line == "-" else json.loads(line) for line in lines]
 
 
+def committed_batch(path: str) -> int | None:
+    """Highest batch id a local checkpoint committed (None before the first, or when remote)."""
+    if "://" in path:
+        return None
+    return max(_batch_files(Path(path) / "commits"), default=None)
+
+
 def audited_batches(layout: TableLayout) -> dict[str, list[int]]:
     """Batch ids the audit table records as SUCCEEDED, per service (one read of the table)."""
     found: dict[str, set[int]] = {}

@@ -19,7 +19,7 @@ from lakestream.common.config import Registry, load_registry
 from lakestream.common.errors import LakestreamError, SourceUnavailableError, StreamFailedError
 from lakestream.common.redact import redact
 from lakestream.common.runtime.batch import BatchContext
-from lakestream.common.runtime.checkpoint import planned_offsets, verify
+from lakestream.common.runtime.checkpoint import committed_batch, planned_offsets, verify
 from lakestream.common.runtime.lock import hold
 from lakestream.common.runtime.runner import BatchRunner
 from lakestream.common.runtime.service import Flow, Runtime, Service
@@ -106,22 +106,26 @@ def _run_bounded(runtime: Runtime, service: Service, flow: Flow, upstream: Table
     """Read the upstream change feed in steps of at most ``max_versions_per_trigger`` commits.
 
     Spark's available-now asks a Python source for its end only once, so without steps a run
-    after a long pause would read the whole backlog as one batch.
+    after a long pause would read the whole backlog as one batch. A step that only finishes a
+    batch a crashed run planned reaches no further than that batch, so steps go on while they
+    commit batches and the planned version is short of the upstream's version at the start.
     """
     target = runtime.backend.latest_version(upstream)
     step = runtime.settings.max_versions_per_trigger
+    checkpoint = runtime.layout.checkpoint(service.name, flow.name)
     start = _planned_version(runtime, service, flow)
     while True:
         if start is None:
             _run_to_end(runtime, service, flow)
             return
+        committed = committed_batch(checkpoint)
         runtime.bounds[upstream.location] = start + step
         try:
             _run_to_end(runtime, service, flow)
         finally:
             runtime.bounds.pop(upstream.location, None)
         reached = _planned_version(runtime, service, flow)
-        if start + step >= target or reached == start:
+        if reached is None or reached >= target or committed_batch(checkpoint) == committed:
             return
         start = reached
 
