@@ -3,9 +3,11 @@
 ``python -m tests.chaos.agent <plan.json> <command> [args...]`` (``command`` = ``lakestream`` or
 ``lakestream-dlq-replay``) installs the plan on ``Runtime.fault_point`` and runs the command's
 real ``main()``. When the plan's point has been reached ``hit`` times (counted over the whole
-process, optionally only in one service), the process SIGKILLs itself, either at once or from a
-timer ``delay_ms`` later while the batch goes on into its write, MERGE or audit append. Before
-the kill it appends the point to ``marker`` so the test knows where the process died.
+process, optionally only in one service), it SIGKILLs its process group (this process, its
+Spark JVM and Python workers: what a lost VM does), either at once or from a timer ``delay_ms``
+later while the batch goes on into its write, MERGE or audit append. Before the kill it appends
+the point to ``marker`` so the test knows where the process died. Start it in a session of its
+own (``start_new_session=True``).
 
 Plan: ``{"point": str, "hit": int, "delay_ms": int, "service": str | null, "marker": str}``.
 """
@@ -32,7 +34,7 @@ COMMANDS = {
 def _kill(plan: dict[str, Any], where: str) -> None:
     with Path(plan["marker"]).open("a") as marker:
         marker.write(where + "\n")
-    os.kill(os.getpid(), signal.SIGKILL)
+    os.killpg(os.getpgrp(), signal.SIGKILL)
 
 
 def install(plan: dict[str, Any]) -> None:

@@ -1,0 +1,159 @@
+"""The whole chain as a real process, SIGKILLed again and again while files keep landing.
+
+Every cycle starts ``lakestream run --layer all`` (continuous, 1 s triggers) through
+``tests.chaos.agent`` with one kill planned: a layer, a fault point, the how-manieth time that
+layer reaches it, and a delay that lets some kills land inside the following data write, MERGE
+or audit append. Some cycles instead die at a random moment from outside. The queries of the
+other layers die wherever they happen to be. After the last kill a clean ``--once`` run drains
+everything and the lake must be exact.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from lakestream.common.settings import Settings
+from tests.chaos import checks
+from tests.chaos.workload import Lander, Workload
+from tests.e2e.conftest import BIN
+
+pytestmark = pytest.mark.chaos
+
+SEED = 8
+KILLS_PER_LAYER = int(os.environ.get("LAKESTREAM_CHAOS_KILLS", "10"))
+RANDOM_KILLS = 4
+CYCLE_TIMEOUT_S = 60.0
+POINTS: dict[str, list[tuple[str, bool]]] = {
+    "bronze": [
+        ("before_write:bronze/events", True),
+        ("after_write:bronze/events", False),
+        ("before_write:dlq/events", True),
+        ("before_audit", True),
+        ("after_audit", False),
+    ],
+    "silver": [
+        ("before_write:silver/temp_humidity", True),
+        ("after_write:silver/temp_humidity", False),
+        ("before_write:dlq/events", True),
+        ("before_audit", True),
+        ("after_audit", False),
+    ],
+    "gold": [
+        ("before_write:gold/device_minute", True),
+        ("after_write:gold/device_minute", False),
+        ("before_audit", True),
+        ("after_audit", False),
+    ],
+}
+"""Per layer: fault points, and whether a kill there may be delayed into the next write."""
+
+
+def _schedule(rng: random.Random) -> list[dict[str, object] | None]:
+    """Planned kills (``KILLS_PER_LAYER`` per layer, points in turn) and random ones (None)."""
+    plans: list[dict[str, object] | None] = []
+    for layer, points in POINTS.items():
+        for number in range(KILLS_PER_LAYER):
+            point, delayable = points[number % len(points)]
+            delay = rng.choice([0, rng.randrange(20, 400)]) if delayable else 0
+            hit = rng.choice([1, 1, 2])
+            plans.append({"service": layer, "point": point, "hit": hit, "delay_ms": delay})
+    plans.extend([None] * RANDOM_KILLS)
+    rng.shuffle(plans)
+    return plans
+
+
+def _tail(log: Path) -> str:
+    return "\n".join(log.read_text(errors="replace").splitlines()[-40:])
+
+
+def _cycle(
+    command: list[str], plan: dict[str, object] | None, work: Path, rng: random.Random
+) -> str:
+    """Start the chain, let it die by ``plan`` (or kill it at a random moment); where it died."""
+    marker = work / "marker"
+    marker.unlink(missing_ok=True)
+    spec = plan or {"point": "never", "hit": 1}
+    (work / "plan.json").write_text(json.dumps({**spec, "marker": str(marker)}))
+    log = work / "chain.log"
+    with log.open("a") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.chaos.agent", str(work / "plan.json"), *command],
+            cwd=Path(__file__).parents[2],
+            env={**os.environ, "LAKESTREAM_TRIGGER_INTERVAL": "1 second"},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + (rng.uniform(4, 14) if plan is None else CYCLE_TIMEOUT_S)
+    while proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        return "random moment" if plan is None else "timed out"
+    assert proc.returncode == -signal.SIGKILL, f"exit {proc.returncode}:\n{_tail(log)}"
+    return marker.read_text().strip()
+
+
+def test_chain_survives_sigkill_at_every_fault_point(tmp_path: Path) -> None:
+    landing, root = tmp_path / "landing", tmp_path / "lake"
+    landing.mkdir()
+    layout = Settings(root=str(root)).layout
+    run = [
+        "lakestream",
+        "run",
+        "--layer",
+        "all",
+        "--root",
+        str(root),
+        "--source-path",
+        str(landing),
+    ]
+    rng = random.Random(SEED)
+    workload = Workload(SEED)
+    workload.land(landing)
+    lander = Lander(workload, landing, every=1.5)
+    lander.start()
+    deaths: Counter[str] = Counter()
+    started = time.monotonic()
+    try:
+        for plan in _schedule(rng):
+            where = _cycle(run, plan, tmp_path, rng)
+            assert where != "timed out", f"{plan} never fired:\n{_tail(tmp_path / 'chain.log')}"
+            deaths[where if plan is None else f"{plan['service']} {plan['point']}"] += 1
+    finally:
+        lander.stop()
+    final = subprocess.run(
+        [str(BIN / "lakestream"), *run[1:], "--once"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert final.returncode == 0, final.stdout + final.stderr
+    checks.conservation(layout, workload.expected)
+    checks.no_duplicate_keys(layout)
+    checks.gold_matches_silver(layout)
+    batches = checks.one_audit_row_per_committed_batch(layout)
+    checks.audit_balances(layout, workload.expected)
+    per_layer = {
+        layer: sum(n for w, n in deaths.items() if w.startswith(layer)) for layer in POINTS
+    }
+    assert all(n >= KILLS_PER_LAYER for n in per_layer.values()), deaths
+    print(
+        f"\nchaos: {sum(deaths.values())} kills {dict(per_layer)} + {deaths['random moment']} "
+        f"random in {time.monotonic() - started:.0f} s; {workload.files} files, "
+        f"{workload.expected.bodies} bodies; batches {batches}"
+    )
+    for where, n in sorted(deaths.items()):
+        print(f"  {n:3d}  {where}")
