@@ -158,3 +158,15 @@ def test_bad_credentials_give_a_clear_error_without_the_secret(
     message = str(failure.value)
     assert "hub events: authentication failed" in message
     assert wrong_key not in message and server.key not in message
+
+
+def test_capped_stream_restarted_on_its_checkpoint_reads_only_new_events(
+    spark: SparkSession, server: LocalEventHubsServer, tmp_path: Path
+) -> None:
+    server.publish_bodies(0, bodies("a", 7))
+    options = source_options(server, maxEventsPerTrigger="4")
+    first = drain(spark, options, tmp_path / "cp", rate_limited=True)
+    assert len(first.rows) == 7
+    server.publish_bodies(0, bodies("b", 3))
+    second = drain(spark, options, tmp_path / "cp", rate_limited=True)
+    assert sorted(r["body"] for r in second.rows) == sorted(bodies("b", 3))
