@@ -5,17 +5,25 @@ Bronze-stage rows are parsed again (``parse_envelope``); admitted ones are inser
 them up through the change feed. Silver-stage rows are parsed and validated again
 (``validate_payloads``); valid ones go into ``silver/<event_type>`` with the same MERGE silver
 uses. The event's dedup key decides: a replay never inserts an event that a table already holds.
-Afterwards every selected DLQ row gets its replay status through a MERGE on ``dlq_id``.
+Afterwards every selected DLQ row gets its replay status through a MERGE on ``dlq_id``, then the
+stage's audit rows are appended.
+
+A replay may be killed between those writes (decision 0098). Replays hold the replayer's run lock
+one at a time; the insert transaction is derived from the candidates and their state, so a rerun
+that selects them again finds the killed run's commit and counts its rows recovered; and a replay
+first writes the missing audit of any replay stage that marked rows but died before its audit.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import random
 import time
 import uuid
-from collections import Counter
-from collections.abc import Callable, Container, Iterable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Container, Iterable, Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -29,9 +37,10 @@ from lakestream.common.envelope import parse_envelope
 from lakestream.common.reasons import ReasonCode, Stage
 from lakestream.common.runtime.audit import FAILED, SUCCEEDED, BatchCounts, audit_rows
 from lakestream.common.runtime.batch import UNATTRIBUTED, BatchContext
+from lakestream.common.runtime.lock import acquire
 from lakestream.common.runtime.runner import error_text
 from lakestream.common.runtime.service import Runtime, Service
-from lakestream.common.tables.backend import Txn, WriteConflictError
+from lakestream.common.tables.backend import Txn, WriteConflictError, WriteResult
 from lakestream.common.tables.schemas import (
     AUDIT_BATCHES,
     BRONZE_EVENTS,
@@ -58,6 +67,7 @@ RECOVERED = "recovered"
 DUPLICATE = "duplicate"
 FAILED_OUTCOME = "failed_again"
 REPUBLISHED = "republished"
+REPUBLISH_LAYER = "republish"
 MAX_ATTEMPTS = 8
 SOURCE_ORDER = ("file", "line", "partition", "sequence_number")
 EVENT_KEY = ("tenant_id", "event_id")
@@ -77,6 +87,8 @@ _OUTCOME_COLUMNS = (
 
 
 RowLike = TypeVar("RowLike", Row, dict[str, Any])
+Attempts = Mapping[str, int]
+"""``replay_attempts`` of each selected DLQ row before this replay, by dlq_id."""
 
 
 class ReplayConflictError(RuntimeError):
@@ -122,6 +134,10 @@ class ReplayReport:
         return Counter(o.reason_code or "" for o in self.outcomes if o.outcome == FAILED_OUTCOME)
 
 
+StageRun = Callable[[BatchContext, DataFrame, Attempts, bool], list[Outcome]]
+"""One stage's replay: (context, its DLQ rows, attempts, dry run) -> outcomes."""
+
+
 def replay(
     runtime: Runtime,
     where: DlqFilter,
@@ -133,35 +149,46 @@ def replay(
     if where.statuses is None:
         where = replace(where, statuses=REPLAYABLE)
     report = ReplayReport(replay_id or uuid.uuid4().hex[:12], dry_run)
-    selected = select_rows(runtime, where)
-    if limit is not None:
-        selected = selected.slice(0, limit)
-    if selected.num_rows == 0:
-        return report
-    started = datetime.now(UTC)
-    rows = runtime.spark.createDataFrame(selected)
-    present = set(selected.column("stage").to_pylist())
-    for stage, run in ((Stage.BRONZE, _replay_bronze), (Stage.SILVER, _replay_silver)):
-        if stage.value not in present:
-            continue
-        ctx = _context(runtime, stage, report.replay_id, started)
-        stage_rows = rows.where(F.col("stage") == stage.value)
-        report.outcomes.extend(_run_stage(ctx, run, stage_rows, dry_run))
+    with ExitStack() as stack:
+        if not dry_run:
+            held = acquire(runtime.layout, SERVICE_NAME, report.replay_id, wait=True)
+            if held is not None:
+                stack.callback(held.release)
+            complete_audits(runtime)
+        selected = select_rows(runtime, where)
+        if limit is not None:
+            selected = selected.slice(0, limit)
+        if selected.num_rows == 0:
+            return report
+        started = datetime.now(UTC)
+        attempts = {
+            r["dlq_id"]: r["replay_attempts"] or 0
+            for r in selected.select(["dlq_id", "replay_attempts"]).to_pylist()
+        }
+        rows = runtime.spark.createDataFrame(selected)
+        present = set(selected.column("stage").to_pylist())
+        runs: tuple[tuple[Stage, StageRun], ...] = (
+            (Stage.BRONZE, _replay_bronze),
+            (Stage.SILVER, _replay_silver),
+        )
+        for stage, run in runs:
+            if stage.value not in present:
+                continue
+            ctx = _context(runtime, stage, report.replay_id, started)
+            stage_rows = rows.where(F.col("stage") == stage.value)
+            report.outcomes.extend(_run_stage(ctx, run, stage_rows, attempts, dry_run))
     return report
 
 
 def _run_stage(
-    ctx: BatchContext,
-    run: Callable[[BatchContext, DataFrame, bool], list[Outcome]],
-    rows: DataFrame,
-    dry_run: bool,
+    ctx: BatchContext, run: StageRun, rows: DataFrame, attempts: Attempts, dry_run: bool
 ) -> list[Outcome]:
     """One stage of a replay: outcomes, then (unless dry) status MERGE, audit and telemetry."""
     span = None if dry_run else telemetry.start_batch(ctx)
     outcomes: list[Outcome] = []
     status, error = SUCCEEDED, None
     try:
-        outcomes = run(ctx, rows, dry_run)
+        outcomes = run(ctx, rows, attempts, dry_run)
         if not dry_run and outcomes:
             ctx.runtime.fault_point("before_status", ctx)
             mark(ctx.runtime, outcomes, ctx.runtime.run_id, ctx.started_at)
@@ -203,12 +230,16 @@ def ordered(rows: Iterable[RowLike]) -> list[RowLike]:
     return sorted(rows, key=key)
 
 
-def _split(ctx: BatchContext, rows: list[Row], stage: Stage) -> tuple[list[Outcome], list[Row]]:
+def _split(
+    ctx: BatchContext, rows: list[RowLike], stage: Stage
+) -> tuple[list[Outcome], list[RowLike]]:
     """Failed rows become outcomes; valid rows are reduced to first occurrences per event key.
 
     Returns (outcomes for failed rows and in-selection duplicates, candidate rows).
     """
-    outcomes, candidates, seen = [], [], set()
+    outcomes: list[Outcome] = []
+    candidates: list[RowLike] = []
+    seen: set[tuple[str | None, str | None]] = set()
     for row in ordered(rows):
         tenant = bucket(ctx.runtime, row["tenant_id"])
         if row["reason_code"] is not None:
@@ -230,11 +261,45 @@ def _split(ctx: BatchContext, rows: list[Row], stage: Stage) -> tuple[list[Outco
     return outcomes, candidates
 
 
+def selection_txn(spec: TableSpec, candidates: Iterable[tuple[str, int]]) -> Txn:
+    """The insert transaction of candidate rows given as (dlq_id, replay_attempts before).
+
+    The same rows in the same state give the same transaction: a rerun after a crash before
+    their status MERGE finds the commit of the run it repeats. Every finished replay raises the
+    attempts of its rows, so a later replay of the same rows gets a new transaction.
+    """
+    text = "\n".join(f"{dlq_id} {tries}" for dlq_id, tries in sorted(candidates))
+    digest = hashlib.sha256(text.encode()).hexdigest()[:24]
+    return Txn(f"lakestream.{SERVICE_NAME}.{digest}.{spec.name}", 0)
+
+
+def _classify(
+    runtime: Runtime,
+    stage: str,
+    candidates: list[RowLike],
+    inserted: Container[tuple[str | None, ...]],
+) -> list[Outcome]:
+    """Recovered when the candidate's event key is in ``inserted``, else duplicate."""
+    return [
+        Outcome(
+            row["dlq_id"],
+            stage,
+            bucket(runtime, row["tenant_id"]),
+            RECOVERED if (row["tenant_id"], row["event_id"]) in inserted else DUPLICATE,
+        )
+        for row in candidates
+    ]
+
+
 def _insert(
-    ctx: BatchContext, spec: TableSpec, rows: DataFrame, candidates: list[Row], dry_run: bool
+    ctx: BatchContext,
+    spec: TableSpec,
+    rows: DataFrame,
+    candidates: list[Row],
+    attempts: Attempts,
+    dry_run: bool,
 ) -> list[Outcome]:
     """Insert-if-absent the candidates; classify each as recovered or duplicate."""
-    stage = ctx.service.layer
     if not candidates:
         return []
     inserted: Container[tuple[str | None, ...]]
@@ -242,16 +307,9 @@ def _insert(
         present = _present_keys(ctx, spec, candidates)
         inserted = {(r["tenant_id"], r["event_id"]) for r in candidates} - present
     else:
-        inserted = _insert_with_retry(ctx, spec, rows)
-    return [
-        Outcome(
-            row["dlq_id"],
-            stage,
-            bucket(ctx.runtime, row["tenant_id"]),
-            RECOVERED if (row["tenant_id"], row["event_id"]) in inserted else DUPLICATE,
-        )
-        for row in candidates
-    ]
+        txn = selection_txn(spec, [(r["dlq_id"], attempts[r["dlq_id"]]) for r in candidates])
+        inserted = _insert_with_retry(ctx, spec, rows, txn)
+    return _classify(ctx.runtime, ctx.service.layer, candidates, inserted)
 
 
 def _present_keys(
@@ -268,28 +326,43 @@ def _present_keys(
 
 
 def _insert_with_retry(
-    ctx: BatchContext, spec: TableSpec, rows: DataFrame
+    ctx: BatchContext, spec: TableSpec, rows: DataFrame, txn: Txn
 ) -> set[tuple[str | None, ...]]:
-    """Insert-if-absent MERGE, retried on commit conflicts; the (tenant_id, event_id) inserted.
+    """Insert-if-absent MERGE once per ``txn``, retried on commit conflicts; the keys inserted.
 
-    A conflicting concurrent writer makes delta-rs refuse the commit; the retry re-reads the
-    table, so an event a concurrent replay has just inserted is then found and skipped.
+    A conflicting concurrent writer (another job on the tables) makes the commit fail; the retry
+    re-reads the table, so an event inserted meanwhile is then found and skipped. A refused
+    commit wrote nothing, so every attempt carries the same transaction.
     """
     runtime = ctx.runtime
     runtime.backend.ensure(spec)
-    app_id = f"lakestream.{SERVICE_NAME}.{runtime.run_id}.{spec.name}"
     for attempt in range(MAX_ATTEMPTS):
         try:
-            written = runtime.backend.insert_new(spec, rows, Txn(app_id, attempt))
+            written = runtime.backend.insert_new(spec, rows, txn)
             runtime.fault_point(f"after_write:{spec.name}", ctx)
         except WriteConflictError as exc:
             log.warning("replay write to %s conflicted (%s); retrying", spec.name, exc)
             time.sleep(random.uniform(0.1, 0.5) * (attempt + 1))
             continue
-        if written.version is None:
-            return set()
-        return set(runtime.backend.inserted_keys(spec, written.version, EVENT_KEY))
+        return _inserted_keys(runtime, spec, written)
     raise ReplayConflictError(f"{spec.name}: still conflicting after {MAX_ATTEMPTS} attempts")
+
+
+def _inserted_keys(
+    runtime: Runtime, spec: TableSpec, written: WriteResult | None
+) -> set[tuple[str | None, ...]]:
+    """The (tenant_id, event_id) keys a replay commit inserted (none without a commit)."""
+    if written is None or written.version is None:
+        return set()
+    return set(runtime.backend.inserted_keys(spec, written.version, EVENT_KEY))
+
+
+def _bronze_spec(runtime: Runtime) -> TableSpec:
+    return replace(bronze_events(runtime.layout), keys=EVENT_KEY)
+
+
+def _silver_spec(runtime: Runtime, event_type: str) -> TableSpec:
+    return silver_events(runtime.layout, runtime.registry.latest(event_type))
 
 
 def _parsed(ctx: BatchContext, rows: DataFrame) -> DataFrame:
@@ -314,7 +387,9 @@ def _parsed(ctx: BatchContext, rows: DataFrame) -> DataFrame:
     return ctx.cache(kept.drop("_original"))
 
 
-def _replay_bronze(ctx: BatchContext, rows: DataFrame, dry_run: bool) -> list[Outcome]:
+def _replay_bronze(
+    ctx: BatchContext, rows: DataFrame, attempts: Attempts, dry_run: bool
+) -> list[Outcome]:
     parsed = _parsed(ctx, rows)
     outcomes, candidates = _split(ctx, parsed.select(*_OUTCOME_COLUMNS).collect(), Stage.BRONZE)
     ingest = F.lit(ctx.started_at).cast("timestamp")
@@ -325,11 +400,13 @@ def _replay_bronze(ctx: BatchContext, rows: DataFrame, dry_run: bool) -> list[Ou
         .withColumn("ingest_date", F.to_date(ingest))
         .select(*BRONZE_EVENTS.fieldNames())
     )
-    spec = replace(bronze_events(ctx.runtime.layout), keys=("tenant_id", "event_id"))
-    return outcomes + _insert(ctx, spec, good, candidates, dry_run)
+    spec = _bronze_spec(ctx.runtime)
+    return outcomes + _insert(ctx, spec, good, candidates, attempts, dry_run)
 
 
-def _replay_silver(ctx: BatchContext, rows: DataFrame, dry_run: bool) -> list[Outcome]:
+def _replay_silver(
+    ctx: BatchContext, rows: DataFrame, attempts: Attempts, dry_run: bool
+) -> list[Outcome]:
     runtime = ctx.runtime
     registry = runtime.registry
     parsed = _parsed(ctx, rows)
@@ -360,7 +437,7 @@ def _replay_silver(ctx: BatchContext, rows: DataFrame, dry_run: bool) -> list[Ou
         checked_rows += checked.select(*_OUTCOME_COLUMNS).collect()
     outcomes, candidates = _split(ctx, checked_rows, Stage.SILVER)
     for event_type, checked in frames.items():
-        spec = silver_events(runtime.layout, registry.latest(event_type))
+        spec = _silver_spec(runtime, event_type)
         mine = [r for r in candidates if r["event_type"] == event_type]
         good = (
             checked.where(F.col("dlq_id").isin([r["dlq_id"] for r in mine]))
@@ -369,7 +446,7 @@ def _replay_silver(ctx: BatchContext, rows: DataFrame, dry_run: bool) -> list[Ou
             .withColumn("bronze_version", F.lit(None).cast("long"))
             .select(*spec.schema.fieldNames())
         )
-        outcomes += _insert(ctx, spec, good, mine, dry_run)
+        outcomes += _insert(ctx, spec, good, mine, attempts, dry_run)
     return outcomes
 
 
@@ -438,3 +515,57 @@ def audit(ctx: BatchContext, outcomes: list[Outcome], status: str, error: str | 
     suffix = "" if status == SUCCEEDED else ".failed"
     txn = Txn(f"lakestream.{SERVICE_NAME}.{runtime.run_id}{suffix}", ctx.batch_id)
     runtime.backend.append(spec, df, txn)
+
+
+def complete_audits(runtime: Runtime) -> None:
+    """Append the audit of every replay stage that marked its DLQ rows but died before auditing.
+
+    Its outcomes are derived again from the rows it marked last (``last_replay_id``):
+    ``failed_again`` rows failed, the first other row per event key in source order was a
+    candidate (recovered when that stage's insert transaction inserted its key), the rest were
+    duplicates. The append uses the stage's own audit transaction, so it happens once.
+    """
+    marked: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for row in select_rows(runtime, DlqFilter(statuses=(REPLAYED, FAILED_AGAIN))).to_pylist():
+        if row["last_replay_id"] is not None:
+            marked[(row["last_replay_id"], row["stage"])].append(row)
+    if not marked:
+        return
+    spec = audit_batches(runtime.layout)
+    runtime.backend.ensure(spec)
+    audits = runtime.backend.read(
+        runtime.spark, spec, filters=[("service", "=", SERVICE_NAME), ("status", "=", SUCCEEDED)]
+    )
+    done = {(r["run_id"], r["layer"]) for r in audits.select("run_id", "layer").collect()}
+    for (replay_id, stage), rows in sorted(marked.items()):
+        if (replay_id, stage) in done or (replay_id, REPUBLISH_LAYER) in done:
+            continue
+        ctx = _context(runtime, Stage(stage), replay_id, min(r["last_replay_at"] for r in rows))
+        outcomes = _recorded_outcomes(ctx, rows)
+        log.warning(
+            "replay %s marked %d %s-stage DLQ rows but wrote no audit; writing it now",
+            replay_id,
+            len(rows),
+            stage,
+        )
+        audit(ctx, outcomes, SUCCEEDED, None)
+
+
+def _recorded_outcomes(ctx: BatchContext, rows: list[dict[str, Any]]) -> list[Outcome]:
+    """The outcomes a replay stage had for the DLQ rows it marked (see ``complete_audits``)."""
+    runtime = ctx.runtime
+    stage = Stage(ctx.service.layer)
+    judged = [
+        {**r, "reason_code": r["reason_code"] if r["replay_status"] == FAILED_AGAIN else None}
+        for r in rows
+    ]
+    outcomes, candidates = _split(ctx, judged, stage)
+    by_table: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in candidates:
+        by_table[row["event_type"] if stage is Stage.SILVER else ""].append(row)
+    for event_type, mine in sorted(by_table.items()):
+        spec = _silver_spec(runtime, event_type) if event_type else _bronze_spec(runtime)
+        txn = selection_txn(spec, [(r["dlq_id"], r["replay_attempts"] - 1) for r in mine])
+        written = runtime.backend.committed(spec, txn)
+        outcomes += _classify(runtime, stage.value, mine, _inserted_keys(runtime, spec, written))
+    return outcomes

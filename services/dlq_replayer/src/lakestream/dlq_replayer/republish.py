@@ -23,6 +23,7 @@ from lakestream.common.sources.eventhubs import settings_target
 from lakestream.dlq_replayer import __version__
 from lakestream.dlq_replayer.replay import (
     FAILED_OUTCOME,
+    REPUBLISH_LAYER,
     REPUBLISHED,
     SERVICE_NAME,
     UNBOUND_DETAIL,
@@ -35,7 +36,6 @@ from lakestream.dlq_replayer.replay import (
 )
 from lakestream.dlq_replayer.selection import REPLAYABLE, DlqFilter, select_rows
 
-REPUBLISH_LAYER = "republish"
 REPUBLISH_BATCH = 2
 
 

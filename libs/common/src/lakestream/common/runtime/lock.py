@@ -65,10 +65,11 @@ def _holder(fd: int) -> str:
         return "a process that has not written its details yet"
 
 
-def acquire(layout: TableLayout, service: str, run_id: str) -> RunLock | None:
+def acquire(layout: TableLayout, service: str, run_id: str, wait: bool = False) -> RunLock | None:
     """Lock ``service`` for this process, or raise AlreadyRunningError naming the holder.
 
-    Returns None for a remote root (nothing to lock locally; see the module docstring).
+    With ``wait``, block until the holder releases the lock instead of raising. Returns None for
+    a remote root (nothing to lock locally; see the module docstring).
     """
     location = lock_path(layout, service)
     if "://" in location:
@@ -81,7 +82,7 @@ def acquire(layout: TableLayout, service: str, run_id: str) -> RunLock | None:
     except OSError as exc:
         raise storage_failure(exc, "run lock", str(path)) from exc
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError as exc:
         holder = _holder(fd)
         os.close(fd)

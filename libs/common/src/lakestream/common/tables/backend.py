@@ -89,6 +89,10 @@ class TableBackend(ABC):
         """Append rows once per ``txn``."""
 
     @abstractmethod
+    def committed(self, spec: TableSpec, txn: Txn) -> WriteResult | None:
+        """The commit of ``txn`` (``replayed``) when it has been committed, else None."""
+
+    @abstractmethod
     def insert_new(self, spec: TableSpec, df: DataFrame, txn: Txn) -> WriteResult:
         """Insert rows whose ``spec.keys`` are not in the table yet (insert-if-absent MERGE)."""
 

@@ -68,6 +68,13 @@ class DeltaRsBackend(TableBackend):
             storage_options=self.storage_options,
         )
 
+    @guarded
+    def committed(self, spec: TableSpec, txn: Txn) -> WriteResult | None:
+        """The commit of ``txn`` found by its app transaction and commit metadata, else None."""
+        if not DeltaTable.is_deltatable(spec.location, storage_options=self.storage_options):
+            return None
+        return self._committed(spec, txn)
+
     def _committed(self, spec: TableSpec, txn: Txn) -> WriteResult | None:
         done = self._table(spec).transaction_version(txn.app_id)
         if done is None or done < txn.version:

@@ -157,6 +157,14 @@ class DeltaSparkBackend(TableBackend):
         )
         return None if found is None else int(found[0])
 
+    @guarded
+    def committed(self, spec: TableSpec, txn: Txn) -> WriteResult | None:
+        """The commit whose ``userMetadata`` names ``txn`` (recent history), else None."""
+        if not self._exists(spec):
+            return None
+        version = self._txn_commit(self.spark, spec, txn)
+        return None if version is None else WriteResult(version, replayed=True)
+
     @staticmethod
     def _conform(spec: TableSpec, df: DataFrame) -> DataFrame:
         return df.select(*[F.col(f.name).cast(f.dataType).alias(f.name) for f in spec.schema])
