@@ -63,6 +63,8 @@ def install(plan: dict[str, Any]) -> None:
 
 def main() -> None:
     """Entry point: ``<plan.json> <command> [args...]``."""
+    if os.getpgrp() != os.getpid():
+        sys.exit("tests.chaos.agent kills its process group: start it with start_new_session=True")
     plan_path, command, *args = sys.argv[1:]
     install(json.loads(Path(plan_path).read_text()))
     module = __import__(COMMANDS[command], fromlist=["main"])

@@ -148,6 +148,7 @@ def _run(tmp: Path, config: Path, root: Path, kill: Kill | None) -> tuple[int, s
         capture_output=True,
         text=True,
         timeout=300,
+        start_new_session=True,
     )
     after = marker.read_text() if marker.exists() else ""
     if kill is None:
