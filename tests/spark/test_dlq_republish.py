@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from lakestream.common.eventhubs.producer import send_bodies
+from lakestream.common.runtime.batch import BatchContext
 from lakestream.devtools.eventhubs_local import LocalEventHubsServer
 from lakestream.dlq_replayer.republish import republish
 from lakestream.dlq_replayer.selection import DlqFilter
@@ -62,3 +63,33 @@ def test_republished_bodies_enter_through_the_front_door(
 
     again = republish(lake.runtime(), DlqFilter(tenant_id="umbrella"), target=target)
     assert again.selected == 0 and server.event_count() == 8
+
+
+def test_republish_crashed_before_its_audit_is_audited_as_a_republish_by_the_next_run(
+    lake: Lake, repo: Path, server: LocalEventHubsServer
+) -> None:
+    target = use_hub(lake, server)
+    umbrella = [encode(event(f"u{i}", tenant="umbrella")) for i in range(2)]
+    send_bodies(target, umbrella)
+    lake.run("bronze")
+    config = _config_copy(lake, repo)
+    (config / "tenants/umbrella.yml").write_text(UMBRELLA.replace("\\n", "\n"))
+    _reload(lake, config)
+
+    def crash(point: str, ctx: BatchContext) -> None:
+        if point == "before_audit":
+            raise RuntimeError("killed before the audit")
+
+    lake.fault_hook = crash
+    with pytest.raises(RuntimeError, match="killed"):
+        republish(lake.runtime(), DlqFilter(tenant_id="umbrella"), target=target)
+    lake.fault_hook = None
+    marked = {r["last_replay_id"] for r in lake.rows("dlq/events")}
+    assert len(marked) == 1 and lake.audit("dlq_replayer") == []
+
+    again = republish(lake.runtime(), DlqFilter(tenant_id="umbrella"), target=target)
+    assert again.selected == 0 and server.event_count() == 4
+    audit = lake.audit("dlq_replayer")
+    assert [(a["run_id"], a["layer"], a["input_rows"], a["output_rows"]) for a in audit] == [
+        (marked.pop(), "republish", 2, 2)
+    ]

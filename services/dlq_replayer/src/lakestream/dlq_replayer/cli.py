@@ -248,7 +248,7 @@ def replay_rows(
         raise typer.BadParameter(str(exc), param_hint="--telemetry") from None
     try:
         if republish:
-            report = republish_rows(runtime, where, limit, dry_run, runtime.run_id)
+            report = republish_rows(runtime, where, limit, dry_run)
         else:
             report = replay(runtime, where, limit, dry_run, runtime.run_id)
     finally:

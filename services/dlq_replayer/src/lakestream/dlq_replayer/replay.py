@@ -68,6 +68,9 @@ DUPLICATE = "duplicate"
 FAILED_OUTCOME = "failed_again"
 REPUBLISHED = "republished"
 REPUBLISH_LAYER = "republish"
+REPUBLISH_BATCH = 2
+REPUBLISH_PREFIX = "republish-"
+"""Replay ids of republishes start with this, so their DLQ marks can be told from a replay's."""
 MAX_ATTEMPTS = 8
 SOURCE_ORDER = ("file", "line", "partition", "sequence_number")
 EVENT_KEY = ("tenant_id", "event_id")
@@ -212,6 +215,13 @@ def _context(runtime: Runtime, stage: Stage, replay_id: str, started: datetime) 
     replay_runtime = replace(runtime, run_id=replay_id, failures={})
     batch_id = 0 if stage is Stage.BRONZE else 1
     return BatchContext(replay_runtime, service, stage.value, batch_id, started)
+
+
+def republish_context(runtime: Runtime, replay_id: str, started: datetime) -> BatchContext:
+    """Audit identity of a republish: service dlq_replayer, layer ``republish``."""
+    service = Service(SERVICE_NAME, REPUBLISH_LAYER, __version__, 100, lambda _: [])
+    replay_runtime = replace(runtime, run_id=replay_id, failures={})
+    return BatchContext(replay_runtime, service, REPUBLISH_LAYER, REPUBLISH_BATCH, started)
 
 
 def bucket(runtime: Runtime, tenant: str | None) -> str:
@@ -523,12 +533,15 @@ def complete_audits(runtime: Runtime) -> None:
     Its outcomes are derived again from the rows it marked last (``last_replay_id``):
     ``failed_again`` rows failed, the first other row per event key in source order was a
     candidate (recovered when that stage's insert transaction inserted its key), the rest were
-    duplicates. The append uses the stage's own audit transaction, so it happens once.
+    duplicates; a republish's other rows were republished. The append uses the stage's own
+    audit transaction, so it happens once.
     """
     marked: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for row in select_rows(runtime, DlqFilter(statuses=(REPLAYED, FAILED_AGAIN))).to_pylist():
         if row["last_replay_id"] is not None:
-            marked[(row["last_replay_id"], row["stage"])].append(row)
+            republished = row["last_replay_id"].startswith(REPUBLISH_PREFIX)
+            stage = REPUBLISH_LAYER if republished else row["stage"]
+            marked[(row["last_replay_id"], stage)].append(row)
     if not marked:
         return
     spec = audit_batches(runtime.layout)
@@ -538,17 +551,36 @@ def complete_audits(runtime: Runtime) -> None:
     )
     done = {(r["run_id"], r["layer"]) for r in audits.select("run_id", "layer").collect()}
     for (replay_id, stage), rows in sorted(marked.items()):
-        if (replay_id, stage) in done or (replay_id, REPUBLISH_LAYER) in done:
+        if (replay_id, stage) in done:
             continue
-        ctx = _context(runtime, Stage(stage), replay_id, min(r["last_replay_at"] for r in rows))
-        outcomes = _recorded_outcomes(ctx, rows)
+        started = min(r["last_replay_at"] for r in rows)
+        if stage == REPUBLISH_LAYER:
+            ctx = republish_context(runtime, replay_id, started)
+            outcomes = [_republish_outcome(runtime, r) for r in rows]
+        else:
+            ctx = _context(runtime, Stage(stage), replay_id, started)
+            outcomes = _recorded_outcomes(ctx, rows)
         log.warning(
-            "replay %s marked %d %s-stage DLQ rows but wrote no audit; writing it now",
+            "replay %s marked %d %s DLQ rows but wrote no audit; writing it now",
             replay_id,
             len(rows),
             stage,
         )
         audit(ctx, outcomes, SUCCEEDED, None)
+
+
+def _republish_outcome(runtime: Runtime, row: dict[str, Any]) -> Outcome:
+    tenant = bucket(runtime, row["tenant_id"])
+    if row["replay_status"] == FAILED_AGAIN:
+        return Outcome(
+            row["dlq_id"],
+            row["stage"],
+            tenant,
+            FAILED_OUTCOME,
+            row["reason_code"],
+            row["reason_detail"],
+        )
+    return Outcome(row["dlq_id"], row["stage"], tenant, REPUBLISHED)
 
 
 def _recorded_outcomes(ctx: BatchContext, rows: list[dict[str, Any]]) -> list[Outcome]:

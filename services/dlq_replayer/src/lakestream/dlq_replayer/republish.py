@@ -4,7 +4,9 @@ For teams that want every event to enter through the front door: instead of writ
 the raw bytes go to the hub the settings name, bronze ingests them again with the current
 configuration, and the event key decides downstream. Bodies are sent first and the DLQ rows
 marked ``replayed`` second, so a crash in between re-sends on the next republish (at least
-once); silver's dedup on (tenant_id, event_id) keeps that from inserting an event twice.
+once); silver's dedup on (tenant_id, event_id) keeps that from inserting an event twice. Replay
+ids of republishes start with ``republish-``: a crash between the marks and the audit is
+completed as a republish by the next replay or republish (decision 0098).
 """
 
 from __future__ import annotations
@@ -17,26 +19,23 @@ from lakestream.common.eventhubs.connection import EventHubsTarget
 from lakestream.common.eventhubs.producer import send_bodies
 from lakestream.common.reasons import ReasonCode
 from lakestream.common.runtime.audit import SUCCEEDED
-from lakestream.common.runtime.batch import BatchContext
-from lakestream.common.runtime.service import Runtime, Service
+from lakestream.common.runtime.service import Runtime
 from lakestream.common.sources.eventhubs import settings_target
-from lakestream.dlq_replayer import __version__
 from lakestream.dlq_replayer.replay import (
     FAILED_OUTCOME,
-    REPUBLISH_LAYER,
+    REPUBLISH_PREFIX,
     REPUBLISHED,
-    SERVICE_NAME,
     UNBOUND_DETAIL,
     Outcome,
     ReplayReport,
     audit,
     bucket,
+    complete_audits,
     mark,
     ordered,
+    republish_context,
 )
 from lakestream.dlq_replayer.selection import REPLAYABLE, DlqFilter, select_rows
-
-REPUBLISH_BATCH = 2
 
 
 def republish(
@@ -44,13 +43,14 @@ def republish(
     where: DlqFilter,
     limit: int | None = None,
     dry_run: bool = False,
-    replay_id: str | None = None,
     target: EventHubsTarget | None = None,
 ) -> ReplayReport:
     """Send the selected DLQ rows' raw bodies to Event Hubs, in source order, and mark them."""
     if where.statuses is None:
         where = replace(where, statuses=REPLAYABLE)
-    report = ReplayReport(replay_id or runtime.run_id, dry_run)
+    report = ReplayReport(f"{REPUBLISH_PREFIX}{runtime.run_id}", dry_run)
+    if not dry_run:
+        complete_audits(runtime)
     selected = select_rows(runtime, where)
     if limit is not None:
         selected = selected.slice(0, limit)
@@ -66,15 +66,9 @@ def republish(
     ]
     if sent:
         send_bodies(target or settings_target(runtime.settings), sent)
-    service = Service(SERVICE_NAME, REPUBLISH_LAYER, __version__, 100, lambda _: [])
-    ctx = BatchContext(
-        replace(runtime, run_id=report.replay_id, failures={}),
-        service,
-        REPUBLISH_LAYER,
-        REPUBLISH_BATCH,
-        started,
-    )
+    ctx = republish_context(runtime, report.replay_id, started)
     mark(runtime, report.outcomes, report.replay_id, started)
+    runtime.fault_point("before_audit", ctx)
     audit(ctx, report.outcomes, SUCCEEDED, None)
     return report
 
