@@ -68,7 +68,6 @@ DUPLICATE = "duplicate"
 FAILED_OUTCOME = "failed_again"
 REPUBLISHED = "republished"
 REPUBLISH_LAYER = "republish"
-REPUBLISH_BATCH = 2
 REPUBLISH_PREFIX = "republish-"
 """Replay ids of republishes start with this, so their DLQ marks can be told from a replay's."""
 MAX_ATTEMPTS = 8
@@ -177,7 +176,7 @@ def replay(
         for stage, run in runs:
             if stage.value not in present:
                 continue
-            ctx = _context(runtime, stage, report.replay_id, started)
+            ctx = replay_context(runtime, stage.value, report.replay_id, started)
             stage_rows = rows.where(F.col("stage") == stage.value)
             report.outcomes.extend(_run_stage(ctx, run, stage_rows, attempts, dry_run))
     return report
@@ -209,19 +208,15 @@ def _run_stage(
         ctx.release()
 
 
-def _context(runtime: Runtime, stage: Stage, replay_id: str, started: datetime) -> BatchContext:
-    """Audit identity of one stage of a replay: service dlq_replayer, layer = the stage."""
-    service = Service(SERVICE_NAME, stage.value, __version__, 100, lambda _: [])
-    replay_runtime = replace(runtime, run_id=replay_id, failures={})
-    batch_id = 0 if stage is Stage.BRONZE else 1
-    return BatchContext(replay_runtime, service, stage.value, batch_id, started)
+_AUDIT_BATCH = {Stage.BRONZE.value: 0, Stage.SILVER.value: 1, REPUBLISH_LAYER: 2}
+"""Audit batch id of each replay layer: the bronze and silver stages of a replay, republish."""
 
 
-def republish_context(runtime: Runtime, replay_id: str, started: datetime) -> BatchContext:
-    """Audit identity of a republish: service dlq_replayer, layer ``republish``."""
-    service = Service(SERVICE_NAME, REPUBLISH_LAYER, __version__, 100, lambda _: [])
+def replay_context(runtime: Runtime, layer: str, replay_id: str, started: datetime) -> BatchContext:
+    """Audit identity of a replay stage (layer = the stage) or a republish: service dlq_replayer."""
+    service = Service(SERVICE_NAME, layer, __version__, 100, lambda _: [])
     replay_runtime = replace(runtime, run_id=replay_id, failures={})
-    return BatchContext(replay_runtime, service, REPUBLISH_LAYER, REPUBLISH_BATCH, started)
+    return BatchContext(replay_runtime, service, layer, _AUDIT_BATCH[layer], started)
 
 
 def bucket(runtime: Runtime, tenant: str | None) -> str:
@@ -553,12 +548,10 @@ def complete_audits(runtime: Runtime) -> None:
     for (replay_id, stage), rows in sorted(marked.items()):
         if (replay_id, stage) in done:
             continue
-        started = min(r["last_replay_at"] for r in rows)
+        ctx = replay_context(runtime, stage, replay_id, min(r["last_replay_at"] for r in rows))
         if stage == REPUBLISH_LAYER:
-            ctx = republish_context(runtime, replay_id, started)
             outcomes = [_republish_outcome(runtime, r) for r in rows]
         else:
-            ctx = _context(runtime, Stage(stage), replay_id, started)
             outcomes = _recorded_outcomes(ctx, rows)
         log.warning(
             "replay %s marked %d %s DLQ rows but wrote no audit; writing it now",

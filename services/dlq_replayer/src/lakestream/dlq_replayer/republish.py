@@ -23,6 +23,7 @@ from lakestream.common.runtime.service import Runtime
 from lakestream.common.sources.eventhubs import settings_target
 from lakestream.dlq_replayer.replay import (
     FAILED_OUTCOME,
+    REPUBLISH_LAYER,
     REPUBLISH_PREFIX,
     REPUBLISHED,
     UNBOUND_DETAIL,
@@ -33,7 +34,7 @@ from lakestream.dlq_replayer.replay import (
     complete_audits,
     mark,
     ordered,
-    republish_context,
+    replay_context,
 )
 from lakestream.dlq_replayer.selection import REPLAYABLE, DlqFilter, select_rows
 
@@ -66,7 +67,7 @@ def republish(
     ]
     if sent:
         send_bodies(target or settings_target(runtime.settings), sent)
-    ctx = republish_context(runtime, report.replay_id, started)
+    ctx = replay_context(runtime, REPUBLISH_LAYER, report.replay_id, started)
     mark(runtime, report.outcomes, report.replay_id, started)
     runtime.fault_point("before_audit", ctx)
     audit(ctx, report.outcomes, SUCCEEDED, None)
