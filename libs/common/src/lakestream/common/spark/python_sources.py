@@ -23,9 +23,8 @@ def register_data_source(spark: SparkSession, source: type[DataSource]) -> None:
         context = spark.sparkContext
     except Exception:  # Spark Connect: no driver-side runner shares a map with this process
         context = None
-    if context is not None:
-        for key, value in _runner_env(spark).items():
-            context.environment.setdefault(key, value)
+    if context is not None and not set(STREAMING_RUNNER_ENV_KEYS) <= context.environment.keys():
+        context.environment.update(_runner_env(spark))
     spark.dataSource.register(source)
 
 
