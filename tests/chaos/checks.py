@@ -10,8 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from deltalake import DeltaTable
-
+from lakestream.common.demo.summary import read_columns
 from lakestream.common.tables.layout import TableLayout
 from tests.chaos.workload import Expected
 
@@ -20,11 +19,7 @@ SERVICES = {"bronze": "events", "silver": "events", "gold": "device_minute"}
 
 def rows(layout: TableLayout, name: str, columns: list[str] | None = None) -> list[dict[str, Any]]:
     """A table's rows (empty when the table does not exist)."""
-    location = layout.table(name)
-    if not DeltaTable.is_deltatable(location):
-        return []
-    table: list[dict[str, Any]] = DeltaTable(location).to_pyarrow_table(columns=columns).to_pylist()
-    return table
+    return read_columns(layout.table(name), columns) or []
 
 
 def by_tenant_and_type(table: list[dict[str, Any]]) -> Counter[tuple[str, str]]:

@@ -59,8 +59,8 @@ class TableCounts:
         }
 
 
-def read_columns(path: str, columns: list[str]) -> list[dict[str, Any]] | None:
-    """Rows of ``columns`` from the Delta table at ``path``; ``None`` when there is no table."""
+def read_columns(path: str, columns: list[str] | None) -> list[dict[str, Any]] | None:
+    """Rows of ``columns`` (all when None) of the Delta table at ``path``; None without a table."""
     if not DeltaTable.is_deltatable(path):
         return None
     rows: list[dict[str, Any]] = DeltaTable(path).to_pyarrow_table(columns=columns).to_pylist()
