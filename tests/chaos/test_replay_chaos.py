@@ -29,12 +29,12 @@ from lakestream.common.config import load_registry
 from lakestream.dlq_replayer.replay import replay
 from lakestream.dlq_replayer.selection import DlqFilter
 from tests.lake import Lake, event
+from tests.spark.test_dlq_replay import fixed_config
 
 pytestmark = [pytest.mark.chaos]
 
 SEED = 8
 KILLS = 10
-UMBRELLA = "tenant_id: umbrella\ndisplay_name: Umbrella\nallowed_event_types: [temp_humidity]\n"
 HOT = {"device_id": "th-1", "temperature_c": 85.0, "humidity_pct": 40}
 WRONG = {"device_id": "th-1", "temperature_c": "21.5", "humidity_pct": 40}
 BRONZE_WRITE = "after_write:bronze/events"
@@ -71,12 +71,7 @@ def _build(lake: Lake, repo: Path) -> Path:
         event("ok"),
     )
     lake.run()
-    config = lake.tmp_path / "config"
-    shutil.copytree(repo / "config", config)
-    (config / "tenants/umbrella.yml").write_text(UMBRELLA)
-    contract = config / "contracts/temp_humidity/v2.yml"
-    contract.write_text(contract.read_text().replace("max: 80", "max: 90", 1))
-    return config
+    return fixed_config(lake, repo)
 
 
 def _dlq(root: Path) -> list[dict[str, Any]]:

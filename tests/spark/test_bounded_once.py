@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
-from lakestream.common.runtime.batch import BatchContext
 from tests.lake import Lake, event
+from tests.spark.test_restart_crash import _crash_once
 
 pytestmark = pytest.mark.spark
-
-
-def _crash_at(point: str) -> Callable[[str, BatchContext], None]:
-    def hook(name: str, ctx: BatchContext) -> None:
-        if name == point:
-            raise RuntimeError(f"injected at {name}")
-
-    return hook
 
 
 def test_silver_reads_a_backlog_in_steps_of_max_versions(lake: Lake) -> None:
@@ -53,7 +43,7 @@ def test_once_after_a_crash_finishes_the_planned_batch_and_reads_on(lake: Lake) 
     lake.run("bronze", "silver")
     lake.land(event("e1"))
     lake.run("bronze")
-    lake.fault_hook = _crash_at("after_audit")
+    lake.fault_hook = _crash_once("after_audit", batch=1)
     with pytest.raises(Exception, match="injected"):
         lake.run("silver")
     lake.fault_hook = None

@@ -27,6 +27,15 @@ def _config_copy(lake: Lake, repo: Path) -> Path:
     return config
 
 
+def fixed_config(lake: Lake, repo: Path) -> Path:
+    """A config copy that onboards tenant umbrella and raises temperature_c's max from 80 to 90."""
+    config = _config_copy(lake, repo)
+    (config / "tenants/umbrella.yml").write_text(UMBRELLA)
+    contract = config / "contracts/temp_humidity/v2.yml"
+    contract.write_text(contract.read_text().replace("max: 80", "max: 90", 1))
+    return config
+
+
 def _reload(lake: Lake, config: Path) -> None:
     lake.registry = load_registry(config)
 

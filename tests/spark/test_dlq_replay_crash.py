@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -14,22 +13,26 @@ from lakestream.common.runtime.batch import BatchContext
 from lakestream.dlq_replayer.replay import replay
 from lakestream.dlq_replayer.selection import DlqFilter
 from tests.lake import Lake, event
+from tests.spark.test_dlq_replay import fixed_config
 
 pytestmark = pytest.mark.spark
-
-UMBRELLA = "tenant_id: umbrella\ndisplay_name: Umbrella\nallowed_event_types: [temp_humidity]\n"
 
 
 class Killed(BaseException):
     """Stands for SIGKILL: no ``except Exception`` handler runs."""
 
 
-def _kill_at(lake: Lake, point: str) -> None:
+def _replay_killed_at(lake: Lake, point: str, where: DlqFilter) -> None:
+    """Run a replay that is stopped dead at ``point``."""
+
     def hook(at: str, ctx: BatchContext) -> None:
         if at == point:
             raise Killed(at)
 
     lake.fault_hook = hook
+    with pytest.raises(Killed):
+        replay(lake.runtime(), where)
+    lake.fault_hook = None
 
 
 def _dlq_ready(lake: Lake, repo: Path) -> None:
@@ -43,12 +46,7 @@ def _dlq_ready(lake: Lake, repo: Path) -> None:
         b"garbage",
     )
     lake.run()
-    config = lake.tmp_path / "config"
-    shutil.copytree(repo / "config", config)
-    (config / "tenants/umbrella.yml").write_text(UMBRELLA)
-    contract = config / "contracts/temp_humidity/v2.yml"
-    contract.write_text(contract.read_text().replace("max: 80", "max: 90", 1))
-    lake.registry = load_registry(config)
+    lake.registry = load_registry(fixed_config(lake, repo))
 
 
 def _replayer_audit(lake: Lake) -> Counter[tuple[str, str]]:
@@ -76,10 +74,7 @@ def test_rerun_after_a_kill_between_insert_and_status_counts_the_insert_recovere
     lake: Lake, repo: Path, point: str
 ) -> None:
     _dlq_ready(lake, repo)
-    _kill_at(lake, point)
-    with pytest.raises(Killed):
-        replay(lake.runtime(), DlqFilter())
-    lake.fault_hook = None
+    _replay_killed_at(lake, point, DlqFilter())
     replay(lake.runtime(), DlqFilter())
     # A kill in the silver stage comes after bronze finished: the garbage row is tried twice.
     again = Counter({("bronze", "failed_again"): 1}) if "silver" in point else Counter()
@@ -91,15 +86,11 @@ def test_rerun_after_a_kill_between_insert_and_status_counts_the_insert_recovere
     assert reconcile(lake.layout) == []
 
 
-@pytest.mark.parametrize("point", ["before_audit"])
 def test_rerun_after_a_kill_between_status_and_audit_writes_the_missing_audit(
-    lake: Lake, repo: Path, point: str
+    lake: Lake, repo: Path
 ) -> None:
     _dlq_ready(lake, repo)
-    _kill_at(lake, point)
-    with pytest.raises(Killed):
-        replay(lake.runtime(), DlqFilter(stage="bronze"))
-    lake.fault_hook = None
+    _replay_killed_at(lake, "before_audit", DlqFilter(stage="bronze"))
     replay(lake.runtime(), DlqFilter(stage="silver"))
     replay(lake.runtime(), DlqFilter())
     assert _replayer_audit(lake) == EXPECTED + Counter({("bronze", "failed_again"): 1})
