@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import logging
+import operator
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.dataset as ds
 from deltalake import CommitProperties, DeltaTable, Field, Transaction, write_deltalake
 from deltalake.exceptions import CommitFailedError
 from pyspark.sql import DataFrame, SparkSession
@@ -29,11 +34,47 @@ from lakestream.common.tables.backend import (
 from lakestream.common.tables.cdf_source import CHANGE_FEED_FORMAT, ENDING_VERSION
 from lakestream.common.tables.schemas import CDF_ENABLED, TableSpec
 from lakestream.common.tables.storage import guarded
+from lakestream.common.tables.write_lock import exclusive, lockable
+
+log = logging.getLogger(__name__)
+ROW_INDEX = "__lakestream_row"
 
 
 def _size_metrics(value: Any) -> dict[str, Any]:
     """delta-rs reports ``filesAdded``/``filesRemoved`` as JSON text (a dict in some versions)."""
     return dict(json.loads(value) if isinstance(value, str) else value)
+
+
+def _sql_literal(value: Any) -> str:
+    """A partition value as a DataFusion SQL literal (dates typed, text quoted)."""
+    if isinstance(value, date):
+        return f"DATE '{value.isoformat()}'"
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _present_keys(table: DeltaTable, spec: TableSpec, data: pa.Table) -> pa.Table:
+    """The ``spec.keys`` of ``table``'s rows whose key values all occur in ``data``.
+
+    Reads only the key columns, of the files in the batch's key partitions; rows are filtered
+    to the batch's values while they stream, so only candidate matches are held.
+    """
+    values = {key: pc.unique(data.column(key)) for key in spec.keys}
+    pruning = [(k, "in", values[k].to_pylist()) for k in spec.key_partitions]
+    dataset = table.to_pyarrow_dataset(file_pruning_predicate=pruning or None)
+    condition = functools.reduce(
+        operator.and_, (ds.field(key).isin(values[key]) for key in spec.keys)
+    )
+    return dataset.to_table(columns=list(spec.keys), filter=condition)
+
+
+def _absent_rows(data: pa.Table, present: pa.Table, keys: Sequence[str]) -> pa.Array:
+    """Indices of ``data``'s rows whose key is not in ``present`` (a null key never matches)."""
+    rows = data.select(list(keys)).append_column(
+        ROW_INDEX, pa.array(range(data.num_rows), pa.int64())
+    )
+    absent = rows.join(present, list(keys), join_type="left anti").column(ROW_INDEX)
+    indices = absent.combine_chunks()
+    return indices.take(pc.sort_indices(indices))
 
 
 class DeltaRsBackend(TableBackend):
@@ -123,11 +164,9 @@ class DeltaRsBackend(TableBackend):
         if data.num_rows == 0:
             return WriteResult(None)
         predicate = " AND ".join(f"t.{k} = s.{k}" for k in spec.keys)
-        pruning = [k for k in spec.keys if k in spec.partition_by]
-        for key in pruning:
+        for key in spec.key_partitions:
             values = pc.unique(data.column(key)).to_pylist()
-            quoted = ", ".join("'" + str(v).replace("'", "''") + "'" for v in values)
-            predicate += f" AND t.{key} IN ({quoted})"
+            predicate += f" AND t.{key} IN ({', '.join(_sql_literal(v) for v in values)})"
         merger = self._table(spec).merge(
             data,
             predicate,
@@ -138,15 +177,48 @@ class DeltaRsBackend(TableBackend):
         if update:
             merger = merger.when_matched_update_all()
         try:
-            merger.when_not_matched_insert_all().execute()
+            metrics = merger.when_not_matched_insert_all().execute()
         except CommitFailedError as exc:
             raise WriteConflictError(f"{spec.name}: {exc}") from exc
+        log.debug(
+            "%s: MERGE scanned %s files, skipped %s",
+            spec.name,
+            metrics["num_target_files_scanned"],
+            metrics["num_target_files_skipped_during_scan"],
+        )
         return WriteResult(self._txn_commit(spec, txn))
 
     @guarded
     def insert_new(self, spec: TableSpec, df: DataFrame, txn: Txn) -> WriteResult:
-        """Insert-if-absent MERGE on ``spec.keys``, pruned to the batch's partitions."""
-        return self._merge(spec, df, txn, update=False)
+        """Insert the rows whose ``spec.keys`` the table lacks, once per ``txn``.
+
+        On a local table: the key columns are scanned (pruned to the batch's key partitions and
+        filtered to its key values), the batch is anti-joined with them and the rest appended,
+        all under the table's write lock, so memory stays O(batch) however large the table
+        grows (decision 0099). Elsewhere: an insert-if-absent MERGE, whose commit conflicts
+        with a concurrent writer.
+        """
+        if not lockable(spec.location):
+            return self._merge(spec, df, txn, update=False)
+        with exclusive(spec.location):
+            done = self._committed(spec, txn)
+            if done is not None:
+                return done
+            data = self._arrow(spec, df)
+            if data.num_rows == 0:
+                return WriteResult(None)
+            table = self._table(spec)
+            new = data.take(_absent_rows(data, _present_keys(table, spec, data), spec.keys))
+            if new.num_rows == 0:
+                return WriteResult(None)
+            write_deltalake(
+                table,
+                new,
+                mode="append",
+                partition_by=list(spec.partition_by) or None,
+                commit_properties=self._commit(txn),
+            )
+            return WriteResult(self._txn_commit(spec, txn))
 
     @guarded
     def upsert(self, spec: TableSpec, df: DataFrame, txn: Txn) -> WriteResult:

@@ -223,7 +223,7 @@ class DeltaSparkBackend(TableBackend):
         if source.isEmpty():
             return WriteResult(None)
         terms = [F.col(f"t.{k}") == F.col(f"s.{k}") for k in spec.keys]
-        for key in (k for k in spec.keys if k in spec.partition_by):
+        for key in spec.key_partitions:
             values = [row[0] for row in source.select(key).distinct().collect()]
             terms.append(F.col(f"t.{key}").isin(values))
         merger = (

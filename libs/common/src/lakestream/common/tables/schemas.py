@@ -149,6 +149,13 @@ class TableSpec:
     keys: tuple[str, ...] = ()
     event_type: str | None = None
     """Set for tables that hold one event type (``silver/<event_type>``)."""
+    derived_partitions: tuple[str, ...] = ()
+    """Partition columns computed from the key (gold's ``event_date`` of ``minute_start``)."""
+
+    @property
+    def key_partitions(self) -> tuple[str, ...]:
+        """Partition columns a row's key determines: a MERGE prunes to the batch's values."""
+        return tuple(k for k in self.keys if k in self.partition_by) + self.derived_partitions
 
     @property
     def by_name(self) -> bool:
@@ -184,11 +191,12 @@ def silver_events(layout: TableLayout, latest: ContractVersion) -> TableSpec:
 
 
 def gold_device_minute(layout: TableLayout) -> TableSpec:
-    """``gold/device_minute``."""
+    """``gold/device_minute``: ``event_date`` is the date of the key's ``minute_start``."""
     return TableSpec(
         "gold/device_minute",
         layout.gold_device_minute,
         GOLD_DEVICE_MINUTE,
         ("tenant_id", "event_date"),
         ("tenant_id", "device_id", "minute_start"),
+        derived_partitions=("event_date",),
     )
