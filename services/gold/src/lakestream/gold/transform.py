@@ -68,22 +68,20 @@ def transform(df: DataFrame, ctx: BatchContext) -> BatchResult:
     runtime = ctx.runtime
     product = runtime.registry.products[PRODUCT]
     tenants = sorted(runtime.registry.tenants)
-    rows = ctx.cache(df.where(F.col("_change_type") == "insert"))
-    touched = ctx.cache(
-        rows.select(
-            "tenant_id",
-            "device_id",
-            F.window(product.time_column, product.window).start.alias("minute_start"),
-        ).distinct()
+    rows = ctx.cache(
+        df.where(F.col("_change_type") == "insert").withColumn(
+            "minute_start", F.window(product.time_column, product.window).start
+        )
     )
-    bounds = touched.agg(
+    touched = rows.select("tenant_id", "device_id", "minute_start").distinct()
+    bounds = rows.agg(
         F.min(F.unix_micros("minute_start")).alias("lo"),
         F.max(F.unix_micros("minute_start")).alias("hi"),
         F.collect_set("tenant_id").alias("tenants"),
+        F.max("_commit_version").alias("last_commit"),
     ).first()
-    last_commit = rows.agg(F.max("_commit_version")).first()
     writes = []
-    if bounds is not None and bounds["lo"] is not None and last_commit is not None:
+    if bounds is not None and bounds["lo"] is not None:
         silver_spec = silver_events(
             runtime.layout, runtime.registry.latest(product.source_event_type)
         )
@@ -92,7 +90,7 @@ def transform(df: DataFrame, ctx: BatchContext) -> BatchResult:
         silver = runtime.backend.read(
             runtime.spark,
             silver_spec,
-            version=int(last_commit[0]),
+            version=int(bounds["last_commit"]),
             filters=[
                 ("tenant_id", "in", sorted(bounds["tenants"])),
                 (product.time_column, ">=", _instant(int(bounds["lo"]))),

@@ -120,7 +120,6 @@ class BatchRunner:
         return Txn(self.app_id, ctx.batch_id)
 
     def _write(self, ctx: BatchContext, result: BatchResult) -> BatchCounts:
-        tenants = sorted(self.runtime.registry.tenants)
         counts = BatchCounts()
         self._input_stats(ctx, result.input, counts)
         if self.flow.verify_input is not None:
@@ -129,7 +128,7 @@ class BatchRunner:
             self.runtime.fault_point(f"before_write:{write.spec.name}", ctx)
             written = self._apply(ctx, write)
             if write.output and not result.output_is_input:
-                typed = self._typed_output(write, written, tenants)
+                typed = self._committed_rows("output", write.spec, written)
                 counts.typed.update(typed)
                 counts.output.update(_per_tenant(typed))
             self.runtime.fault_point(f"after_write:{write.spec.name}", ctx)
@@ -145,8 +144,8 @@ class BatchRunner:
         if result.dlq is not None:
             spec = dlq_events(self.runtime.layout)
             self.runtime.fault_point(f"before_write:{spec.name}", ctx)
-            self.runtime.backend.append(spec, result.dlq, self._txn(ctx))
-            typed = self._typed_rows("dlq", result.dlq)
+            written = self.runtime.backend.append(spec, result.dlq, self._txn(ctx))
+            typed = self._committed_rows("dlq", spec, written)
             counts.typed.update(typed)
             counts.dlq.update(_per_tenant(typed))
             self.runtime.fault_point("after_write:dlq/events", ctx)
@@ -162,34 +161,28 @@ class BatchRunner:
                     counts.typed[("duplicate", tenant, event_type)] += gap
         return counts
 
-    def _typed_output(
-        self, write: TableWrite, written: WriteResult, tenants: list[str]
+    def _committed_rows(
+        self, kind: str, spec: TableSpec, written: WriteResult
     ) -> Counter[tuple[str, str, str]]:
-        """Output rows per (tenant, event type).
+        """Rows the batch's commit to ``spec`` inserted, per bucketed tenant and event type.
 
-        An append writes every row of the batch (the same rows on a replay), so its rows are
-        counted; a MERGE writes only some, so its commit's change feed is read back, and the
-        table's own event type applies (``_unknown`` for a table of mixed types).
+        Read back from the commit's change feed (no Spark job on the embedded backend), so an
+        append and a MERGE count alike, and a batch re-run after a crash counts what its first
+        attempt committed. A table without an ``event_type`` column counts under
+        ``spec.event_type`` (``_unknown`` for a table of mixed types).
         """
-        if write.mode == "append":
-            return self._typed_rows("output", write.df)
-        by_tenant = self._bucketed(write.spec, written, tenants)
-        event_type = write.spec.event_type or UNKNOWN_EVENT_TYPE
-        return Counter({("output", t, event_type): n for t, n in by_tenant.items()})
-
-    def _typed_rows(self, kind: str, df: DataFrame) -> Counter[tuple[str, str, str]]:
-        """Rows of ``df`` (with tenant_id and event_type) per bucketed tenant and event type."""
+        if written.version is None:
+            return Counter()
         registry = self.runtime.registry
-        rows = (
-            df.select(
-                F.expr(tenant_bucket("tenant_id", sorted(registry.tenants))).alias("tenant"),
-                F.expr(type_bucket("event_type", registry.event_types())).alias("event_type"),
-            )
-            .groupBy("tenant", "event_type")
-            .count()
-            .collect()
-        )
-        return Counter({(kind, r["tenant"], r["event_type"]): int(r["count"]) for r in rows})
+        known = registry.event_types()
+        typed = "event_type" in spec.schema.fieldNames()
+        columns = ("tenant_id", "event_type") if typed else ("tenant_id",)
+        counts: Counter[tuple[str, str, str]] = Counter()
+        for key, n in self.runtime.backend.inserted_keys(spec, written.version, columns).items():
+            tenant = key[0] if key[0] in registry.tenants else UNATTRIBUTED
+            event_type = key[1] if typed else spec.event_type
+            counts[(kind, tenant, event_type if event_type in known else UNKNOWN_EVENT_TYPE)] += n
+        return counts
 
     def _apply(self, ctx: BatchContext, write: TableWrite) -> WriteResult:
         backend = self.runtime.backend
@@ -199,16 +192,6 @@ class BatchRunner:
         if write.mode == "insert_new":
             return backend.insert_new(write.spec, write.df, txn)
         return backend.upsert(write.spec, write.df, txn)
-
-    def _bucketed(self, spec: TableSpec, written: WriteResult, tenants: list[str]) -> Counter[str]:
-        """Rows a commit inserted, per tenant bucket (read back from the change feed)."""
-        if written.version is None:
-            return Counter()
-        raw = self.runtime.backend.change_counts(spec, written.version, "tenant_id")
-        bucketed: Counter[str] = Counter()
-        for tenant, n in raw.items():
-            bucketed[tenant if tenant in tenants else UNATTRIBUTED] += n
-        return bucketed
 
     def _input_stats(self, ctx: BatchContext, frame: DataFrame, counts: BatchCounts) -> None:
         started = F.lit(ctx.started_at).cast("timestamp")
