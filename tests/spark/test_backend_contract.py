@@ -203,7 +203,7 @@ def test_append_is_idempotent_per_txn(
     again = backend.append(spec, batch, Txn("lakestream.contract.main", 0))
     assert again == WriteResult(1, replayed=True)
     assert backend.read(spark, spec).count() == 3
-    assert backend.change_counts(spec, 1, "tenant_id") == {None: 1, "acme": 1, "x": 1}
+    assert backend.inserted_keys(spec, 1, ("tenant_id",)) == {(None,): 1, ("acme",): 1, ("x",): 1}
     other_app = backend.append(spec, batch, Txn("lakestream.other.main", 0))
     assert other_app == WriteResult(2, replayed=False)
     empty = backend.append(spec, frame(spark, spec.schema), Txn("lakestream.contract.main", 1))
@@ -229,7 +229,10 @@ def test_insert_new_skips_existing_keys_and_replays(
     )
     written = backend.insert_new(spec, second, Txn("lakestream.silver.t", 1))
     assert written == WriteResult(2)
-    assert backend.change_counts(spec, 2, "tenant_id") == {"acme": 1, "initech": 1}
+    assert backend.inserted_keys(spec, 2, ("tenant_id", "event_id")) == {
+        ("acme", "e3"): 1,
+        ("initech", "e1"): 1,
+    }
     assert backend.insert_new(spec, second, Txn("lakestream.silver.t", 1)) == WriteResult(
         2, replayed=True
     )
@@ -261,7 +264,7 @@ def test_upsert_updates_matches_and_inserts_the_rest(
     later = frame(spark, spec.schema, gold_row("d1", 5), gold_row("d2", 2, tenant="globex"))
     assert backend.upsert(spec, later, Txn("g", 1)) == WriteResult(2)
     assert backend.upsert(spec, later, Txn("g", 1)) == WriteResult(2, replayed=True)
-    assert backend.change_counts(spec, 2, "tenant_id") == {"globex": 1}
+    assert backend.inserted_keys(spec, 2, ("tenant_id",)) == {("globex",): 1}
     rows = {
         (r["tenant_id"], r["device_id"]): r["event_count"]
         for r in backend.read(spark, spec).collect()

@@ -114,10 +114,6 @@ class TableBackend(ABC):
     ) -> Counter[tuple[str | None, ...]]:
         """Rows inserted by commit ``version``, counted by the values of ``columns`` (as text)."""
 
-    def change_counts(self, spec: TableSpec, version: int, column: str) -> dict[str | None, int]:
-        """Rows inserted by commit ``version``, counted by ``column``."""
-        return {key[0]: n for key, n in self.inserted_keys(spec, version, (column,)).items()}
-
     @abstractmethod
     def read(
         self,
