@@ -77,10 +77,10 @@ def test_insert_new_waits_for_the_table_write_lock(
     writer.join(timeout=60)
     assert results == [WriteResult(1)]
     assert lock_file(spec.location).exists()
-    kept = DeltaTable(spec.location).vacuum(
+    would_delete = DeltaTable(spec.location).vacuum(
         0, dry_run=True, enforce_retention_duration=False, full=True
     )
-    assert kept == []
+    assert would_delete == []
 
 
 def test_insert_new_on_a_url_location_is_a_merge_that_skips_existing_keys(
