@@ -19,6 +19,7 @@ from lakestream.common.runtime.batch import (
     BatchResult,
     TableWrite,
 )
+from lakestream.common.runtime.memory import release_free_memory
 from lakestream.common.runtime.service import Flow, Runtime, Service
 from lakestream.common.sql import in_list
 from lakestream.common.tables.backend import Txn, WriteResult
@@ -115,6 +116,7 @@ class BatchRunner:
         finally:
             telemetry.end_batch(ctx, span, counts, status, error)
             ctx.release()
+            release_free_memory()
 
     def _txn(self, ctx: BatchContext) -> Txn:
         return Txn(self.app_id, ctx.batch_id)

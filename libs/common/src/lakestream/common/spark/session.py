@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pyspark.sql import SparkSession
 
+from lakestream.common.runtime.memory import cap_arenas
 from lakestream.common.settings import Settings
 from lakestream.common.sources.eventhubs import EventHubsDataSource
 from lakestream.common.spark.java import ensure_java
@@ -15,6 +16,7 @@ from lakestream.common.spark.python_sources import register_data_source
 from lakestream.common.tables.cdf_source import DeltaChangeFeedSource
 
 _LOG4J = Path(__file__).with_name("log4j2.properties")
+MALLOC_ARENAS = 2
 DELTA_EXTENSION = "io.delta.sql.DeltaSparkSessionExtension"
 DELTA_CATALOG = "org.apache.spark.sql.delta.catalog.DeltaCatalog"
 
@@ -26,9 +28,10 @@ def get_spark(settings: Settings, app_name: str = "lakestream") -> SparkSession:
         _register(active)
         return active
     ensure_java()
-    # Few malloc arenas: the JVM's and the Python workers' many threads otherwise each grow
-    # their own, which adds hundreds of MB of resident memory on a local machine.
-    os.environ.setdefault("MALLOC_ARENA_MAX", "2")
+    # Few malloc arenas: the JVM's, the Python workers' and this driver's many threads otherwise
+    # each grow their own, which adds hundreds of MB of resident memory on a local machine.
+    os.environ.setdefault("MALLOC_ARENA_MAX", str(MALLOC_ARENAS))
+    cap_arenas(MALLOC_ARENAS)
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     java_opts = f"-Dlog4j2.configurationFile={_LOG4J.as_uri()}"
