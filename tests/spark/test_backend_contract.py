@@ -250,6 +250,13 @@ def test_insert_new_skips_existing_keys_and_replays(
         spark, spec, filters=[("tenant_id", "in", ["acme"]), ("event_time", ">=", T0)]
     )
     assert sorted(r["event_id"] for r in filtered.collect()) == ["e1", "e3"]
+    either = backend.read(
+        spark,
+        spec,
+        filters=[("tenant_id", "in", ["acme"])],
+        any_of=[[("event_id", "=", "e3")], [("event_id", "=", "e2")]],
+    )
+    assert [r["event_id"] for r in either.collect()] == ["e3"]
     as_of_first = backend.read(spark, spec, version=1)
     assert sorted(r["event_id"] for r in as_of_first.collect()) == ["e1", "e2"]
 

@@ -21,6 +21,8 @@ from lakestream.common.tables.schemas import GOLD_DEVICE_MINUTE, gold_device_min
 PRODUCT = "device_minute"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 GROUP = ["tenant_id", "device_id", "minute_start"]
+MAX_READ_RANGES = 16
+"""Most time ranges one gold step reads from silver (more would slow the scan's filter)."""
 
 
 def window_length(product: ProductConfig) -> timedelta:
@@ -37,6 +39,28 @@ def _instant(micros: int) -> datetime:
     for instants near 0001-01-01 or 9999-12-31 (decision 0087).
     """
     return EPOCH + timedelta(microseconds=micros)
+
+
+def time_ranges(minutes: list[int], window: int, limit: int) -> list[tuple[int, int]]:
+    """Inclusive epoch-microsecond ranges covering the windows starting at sorted ``minutes``.
+
+    Adjacent windows join one range; beyond ``limit`` ranges the smallest gaps are closed, so
+    a batch with scattered late events reads a few ranges of silver, not its whole time span.
+    """
+    ranges: list[list[int]] = []
+    for start in minutes:
+        end = min(start + window - 1, MAX_TIMESTAMP_MICROS)
+        if ranges and start <= ranges[-1][1] + 1:
+            ranges[-1][1] = max(ranges[-1][1], end)
+        else:
+            ranges.append([start, end])
+    if len(ranges) <= limit:
+        return [(first, last) for first, last in ranges]
+    widest = sorted(range(len(ranges) - 1), key=lambda i: ranges[i + 1][0] - ranges[i][1])
+    cuts = sorted(widest[len(widest) - (limit - 1) :]) if limit > 1 else []
+    starts = [0, *(cut + 1 for cut in cuts)]
+    ends = [*cuts, len(ranges) - 1]
+    return [(ranges[a][0], ranges[b][1]) for a, b in zip(starts, ends, strict=True)]
 
 
 def aggregate(silver: DataFrame, product: ProductConfig, updated_at: object) -> DataFrame:
@@ -74,27 +98,29 @@ def transform(df: DataFrame, ctx: BatchContext) -> BatchResult:
         )
     )
     touched = rows.select("tenant_id", "device_id", "minute_start").distinct()
-    bounds = rows.agg(
-        F.min(F.unix_micros("minute_start")).alias("lo"),
-        F.max(F.unix_micros("minute_start")).alias("hi"),
+    touched_at = rows.agg(
+        F.collect_set(F.unix_micros("minute_start")).alias("minutes"),
         F.collect_set("tenant_id").alias("tenants"),
         F.max("_commit_version").alias("last_commit"),
     ).first()
     writes = []
-    if bounds is not None and bounds["lo"] is not None:
+    if touched_at is not None and touched_at["minutes"]:
         silver_spec = silver_events(
             runtime.layout, runtime.registry.latest(product.source_event_type)
         )
         window_micros = window_length(product) // timedelta(microseconds=1)
-        last = min(int(bounds["hi"]) + window_micros - 1, MAX_TIMESTAMP_MICROS)
+        ranges = time_ranges(sorted(touched_at["minutes"]), window_micros, MAX_READ_RANGES)
         silver = runtime.backend.read(
             runtime.spark,
             silver_spec,
-            version=int(bounds["last_commit"]),
-            filters=[
-                ("tenant_id", "in", sorted(bounds["tenants"])),
-                (product.time_column, ">=", _instant(int(bounds["lo"]))),
-                (product.time_column, "<=", _instant(last)),
+            version=int(touched_at["last_commit"]),
+            filters=[("tenant_id", "in", sorted(touched_at["tenants"]))],
+            any_of=[
+                [
+                    (product.time_column, ">=", _instant(first)),
+                    (product.time_column, "<=", _instant(last)),
+                ]
+                for first, last in ranges
             ],
         )
         in_touched = (

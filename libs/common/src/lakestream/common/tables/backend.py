@@ -121,8 +121,13 @@ class TableBackend(ABC):
         spec: TableSpec,
         version: int | None = None,
         filters: Sequence[Filter] = (),
+        any_of: Sequence[Sequence[Filter]] = (),
     ) -> DataFrame:
-        """Batch read of the table (optionally as of ``version``), filtered."""
+        """Batch read of the table (optionally as of ``version``).
+
+        Rows match every term of ``filters`` and, when ``any_of`` is given, every term of at
+        least one of its groups.
+        """
 
     @abstractmethod
     def latest_version(self, spec: TableSpec) -> int:

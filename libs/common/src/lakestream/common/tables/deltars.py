@@ -257,10 +257,12 @@ class DeltaRsBackend(TableBackend):
         spec: TableSpec,
         version: int | None = None,
         filters: Sequence[Filter] = (),
+        any_of: Sequence[Sequence[Filter]] = (),
     ) -> DataFrame:
-        """Batch read via Arrow (partition and file-statistics pruning by ``filters``)."""
+        """Batch read via Arrow (partition and file-statistics pruning by the filters)."""
+        conjunctions = [[*filters, *group] for group in any_of] or [list(filters)]
         table = self._table(spec, version).to_pyarrow_table(
-            filters=list(filters) if filters else None
+            filters=conjunctions if any(conjunctions) else None
         )
         if table.num_rows == 0:
             # Spark cannot localise timestamps nested in structs of a chunkless Arrow table.

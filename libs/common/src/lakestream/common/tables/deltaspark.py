@@ -289,6 +289,7 @@ class DeltaSparkBackend(TableBackend):
         spec: TableSpec,
         version: int | None = None,
         filters: Sequence[Filter] = (),
+        any_of: Sequence[Sequence[Filter]] = (),
     ) -> DataFrame:
         """Batch read (time travel to ``version``), filters pushed down to Delta."""
         reader = spark.read.format("delta")
@@ -297,6 +298,9 @@ class DeltaSparkBackend(TableBackend):
         frame = self._load(reader, spec)
         for column, op, value in filters:
             frame = frame.where(predicate(column, op, value))
+        if any_of:
+            groups = [reduce(operator.and_, (predicate(*term) for term in g)) for g in any_of]
+            frame = frame.where(reduce(operator.or_, groups))
         return frame.select(*spec.schema.fieldNames())
 
     @guarded
