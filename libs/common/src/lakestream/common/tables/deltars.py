@@ -7,7 +7,7 @@ import json
 import logging
 import operator
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -138,55 +138,66 @@ class DeltaRsBackend(TableBackend):
     def _arrow(self, spec: TableSpec, df: DataFrame) -> pa.Table:
         return conform(df.select(*spec.schema.fieldNames()).toArrow(), arrow_schema(spec.schema))
 
-    @guarded
-    def append(self, spec: TableSpec, df: DataFrame, txn: Txn) -> WriteResult:
-        """Append once per txn (skipped when an earlier attempt committed it)."""
+    def _write_once(
+        self,
+        spec: TableSpec,
+        df: DataFrame,
+        txn: Txn,
+        write: Callable[[DeltaTable, pa.Table], None],
+    ) -> WriteResult:
+        """Run ``write`` with the batch as Arrow unless ``txn`` is committed or it has no rows."""
         done = self._committed(spec, txn)
         if done is not None:
             return done
         data = self._arrow(spec, df)
         if data.num_rows == 0:
             return WriteResult(None)
+        write(self._table(spec), data)
+        return WriteResult(self._txn_commit(spec, txn))
+
+    def _append(self, table: DeltaTable, spec: TableSpec, data: pa.Table, txn: Txn) -> None:
         write_deltalake(
-            self._table(spec),
+            table,
             data,
             mode="append",
             partition_by=list(spec.partition_by) or None,
             commit_properties=self._commit(txn),
         )
-        return WriteResult(self._txn_commit(spec, txn))
+
+    @guarded
+    def append(self, spec: TableSpec, df: DataFrame, txn: Txn) -> WriteResult:
+        """Append once per txn (skipped when an earlier attempt committed it)."""
+        return self._write_once(
+            spec, df, txn, lambda table, data: self._append(table, spec, data, txn)
+        )
 
     def _merge(self, spec: TableSpec, df: DataFrame, txn: Txn, update: bool) -> WriteResult:
-        done = self._committed(spec, txn)
-        if done is not None:
-            return done
-        data = self._arrow(spec, df)
-        if data.num_rows == 0:
-            return WriteResult(None)
-        predicate = " AND ".join(f"t.{k} = s.{k}" for k in spec.keys)
-        for key in spec.key_partitions:
-            values = pc.unique(data.column(key)).to_pylist()
-            predicate += f" AND t.{key} IN ({', '.join(_sql_literal(v) for v in values)})"
-        merger = self._table(spec).merge(
-            data,
-            predicate,
-            source_alias="s",
-            target_alias="t",
-            commit_properties=self._commit(txn),
-        )
-        if update:
-            merger = merger.when_matched_update_all()
-        try:
-            metrics = merger.when_not_matched_insert_all().execute()
-        except CommitFailedError as exc:
-            raise WriteConflictError(f"{spec.name}: {exc}") from exc
-        log.debug(
-            "%s: MERGE scanned %s files, skipped %s",
-            spec.name,
-            metrics["num_target_files_scanned"],
-            metrics["num_target_files_skipped_during_scan"],
-        )
-        return WriteResult(self._txn_commit(spec, txn))
+        def merge(table: DeltaTable, data: pa.Table) -> None:
+            predicate = " AND ".join(f"t.{k} = s.{k}" for k in spec.keys)
+            for key in spec.key_partitions:
+                values = pc.unique(data.column(key)).to_pylist()
+                predicate += f" AND t.{key} IN ({', '.join(_sql_literal(v) for v in values)})"
+            merger = table.merge(
+                data,
+                predicate,
+                source_alias="s",
+                target_alias="t",
+                commit_properties=self._commit(txn),
+            )
+            if update:
+                merger = merger.when_matched_update_all()
+            try:
+                metrics = merger.when_not_matched_insert_all().execute()
+            except CommitFailedError as exc:
+                raise WriteConflictError(f"{spec.name}: {exc}") from exc
+            log.debug(
+                "%s: MERGE scanned %s files, skipped %s",
+                spec.name,
+                metrics["num_target_files_scanned"],
+                metrics["num_target_files_skipped_during_scan"],
+            )
+
+        return self._write_once(spec, df, txn, merge)
 
     @guarded
     def insert_new(self, spec: TableSpec, df: DataFrame, txn: Txn) -> WriteResult:
@@ -200,25 +211,14 @@ class DeltaRsBackend(TableBackend):
         """
         if not lockable(spec.location):
             return self._merge(spec, df, txn, update=False)
-        with exclusive(spec.location):
-            done = self._committed(spec, txn)
-            if done is not None:
-                return done
-            data = self._arrow(spec, df)
-            if data.num_rows == 0:
-                return WriteResult(None)
-            table = self._table(spec)
+
+        def append_absent(table: DeltaTable, data: pa.Table) -> None:
             new = data.take(_absent_rows(data, _present_keys(table, spec, data), spec.keys))
-            if new.num_rows == 0:
-                return WriteResult(None)
-            write_deltalake(
-                table,
-                new,
-                mode="append",
-                partition_by=list(spec.partition_by) or None,
-                commit_properties=self._commit(txn),
-            )
-            return WriteResult(self._txn_commit(spec, txn))
+            if new.num_rows > 0:
+                self._append(table, spec, new, txn)
+
+        with exclusive(spec.location):
+            return self._write_once(spec, df, txn, append_absent)
 
     @guarded
     def upsert(self, spec: TableSpec, df: DataFrame, txn: Txn) -> WriteResult:
