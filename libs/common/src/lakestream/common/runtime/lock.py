@@ -25,6 +25,7 @@ from pathlib import Path
 from lakestream.common.errors import LakestreamError
 from lakestream.common.tables.layout import TableLayout
 from lakestream.common.tables.storage import storage_failure
+from lakestream.common.tables.write_lock import lockable, open_lock_file
 
 log = logging.getLogger(__name__)
 LOCK_FILE = "run.lock"
@@ -72,15 +73,11 @@ def acquire(layout: TableLayout, service: str, run_id: str, wait: bool = False) 
     a remote root (nothing to lock locally; see the module docstring).
     """
     location = lock_path(layout, service)
-    if "://" in location:
+    if not lockable(location):
         log.info("%s: remote root, no local run lock (decision 0090)", service)
         return None
     path = Path(location)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)
-    except OSError as exc:
-        raise storage_failure(exc, "run lock", str(path)) from exc
+    fd = open_lock_file(path, "run lock")
     try:
         fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError as exc:

@@ -1,4 +1,4 @@
-"""Serialises writers of one local table that check its keys before appending (decision 0099).
+"""Lock files on local storage; the write lock of a table whose writers check keys (decision 0099).
 
 An insert-if-absent written as "read the keys, append the new rows" is a blind append to Delta:
 its commit never conflicts, so two writers (a silver stream and a DLQ replay) must not
@@ -30,15 +30,22 @@ def lock_file(location: str) -> Path:
     return Path(location) / LOCK_FILE
 
 
+def open_lock_file(path: Path, what: str) -> int:
+    """A read-only descriptor of ``path`` for ``flock``, created with its directory if missing.
+
+    A storage fault is raised as a StorageError naming ``what`` and the path.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise storage_failure(exc, what, str(path)) from exc
+
+
 @contextmanager
 def exclusive(location: str) -> Iterator[None]:
     """Hold the table's write lock, waiting for a current holder to finish."""
-    path = lock_file(location)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)
-    except OSError as exc:
-        raise storage_failure(exc, "table write lock", str(path)) from exc
+    fd = open_lock_file(lock_file(location), "table write lock")
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
