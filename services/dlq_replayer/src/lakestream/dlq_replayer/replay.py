@@ -36,9 +36,9 @@ from lakestream.common import telemetry
 from lakestream.common.envelope import parse_envelope
 from lakestream.common.reasons import ReasonCode, Stage
 from lakestream.common.runtime.audit import FAILED, SUCCEEDED, BatchCounts, audit_rows
-from lakestream.common.runtime.batch import UNATTRIBUTED, BatchContext
+from lakestream.common.runtime.batch import BatchContext
 from lakestream.common.runtime.lock import acquire
-from lakestream.common.runtime.runner import error_text
+from lakestream.common.runtime.runner import audit_tenant, error_text
 from lakestream.common.runtime.service import Runtime, Service
 from lakestream.common.tables.backend import Txn, WriteConflictError, WriteResult
 from lakestream.common.tables.schemas import (
@@ -219,11 +219,6 @@ def replay_context(runtime: Runtime, layer: str, replay_id: str, started: dateti
     return BatchContext(replay_runtime, service, layer, _AUDIT_BATCH[layer], started)
 
 
-def bucket(runtime: Runtime, tenant: str | None) -> str:
-    """The audit tenant bucket of a DLQ row's claimed tenant."""
-    return tenant if tenant in runtime.registry.tenants else UNATTRIBUTED
-
-
 def ordered(rows: Iterable[RowLike]) -> list[RowLike]:
     """Rows in source order (file and line, or partition and sequence number), then dlq_id."""
 
@@ -246,7 +241,7 @@ def _split(
     candidates: list[RowLike] = []
     seen: set[tuple[str | None, str | None]] = set()
     for row in ordered(rows):
-        tenant = bucket(ctx.runtime, row["tenant_id"])
+        tenant = audit_tenant(ctx.runtime, row["tenant_id"])
         if row["reason_code"] is not None:
             outcomes.append(
                 Outcome(
@@ -289,7 +284,7 @@ def _classify(
         Outcome(
             row["dlq_id"],
             stage,
-            bucket(runtime, row["tenant_id"]),
+            audit_tenant(runtime, row["tenant_id"]),
             RECOVERED if (row["tenant_id"], row["event_id"]) in inserted else DUPLICATE,
         )
         for row in candidates
@@ -563,7 +558,7 @@ def complete_audits(runtime: Runtime) -> None:
 
 
 def _republish_outcome(runtime: Runtime, row: dict[str, Any]) -> Outcome:
-    tenant = bucket(runtime, row["tenant_id"])
+    tenant = audit_tenant(runtime, row["tenant_id"])
     if row["replay_status"] == FAILED_AGAIN:
         return Outcome(
             row["dlq_id"],

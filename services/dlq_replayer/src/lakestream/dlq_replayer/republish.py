@@ -19,6 +19,7 @@ from lakestream.common.eventhubs.connection import EventHubsTarget
 from lakestream.common.eventhubs.producer import send_bodies
 from lakestream.common.reasons import ReasonCode
 from lakestream.common.runtime.audit import SUCCEEDED
+from lakestream.common.runtime.runner import audit_tenant
 from lakestream.common.runtime.service import Runtime
 from lakestream.common.sources.eventhubs import settings_target
 from lakestream.dlq_replayer.replay import (
@@ -30,7 +31,6 @@ from lakestream.dlq_replayer.replay import (
     Outcome,
     ReplayReport,
     audit,
-    bucket,
     complete_audits,
     mark,
     ordered,
@@ -77,7 +77,7 @@ def republish(
 def _outcome(runtime: Runtime, row: dict[str, Any]) -> Outcome:
     """Republished, unless the row is a ``TENANT_MISMATCH``: sent back without the binding it
     failed, its claim would no longer be checked, so it fails again instead."""
-    tenant = bucket(runtime, row["tenant_id"])
+    tenant = audit_tenant(runtime, row["tenant_id"])
     if row["reason_code"] == ReasonCode.TENANT_MISMATCH.value:
         mismatch = ReasonCode.TENANT_MISMATCH.value
         return Outcome(

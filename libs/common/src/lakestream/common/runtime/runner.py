@@ -67,6 +67,11 @@ def tenant_bucket(column: str, tenants: list[str]) -> str:
     return f"CASE WHEN {column} IN {in_list(tenants)} THEN {column} ELSE '{UNATTRIBUTED}' END"
 
 
+def audit_tenant(runtime: Runtime, tenant: str | None) -> str:
+    """A tenant id's audit bucket: itself when onboarded, else the unattributed bucket."""
+    return tenant if tenant in runtime.registry.tenants else UNATTRIBUTED
+
+
 def type_bucket(column: str, event_types: list[str]) -> str:
     """SQL: the column's value when it is a configured event type, else ``_unknown``."""
     return (
@@ -175,15 +180,14 @@ class BatchRunner:
         """
         if written.version is None:
             return Counter()
-        registry = self.runtime.registry
-        known = registry.event_types()
+        known = self.runtime.registry.event_types()
         typed = "event_type" in spec.schema.fieldNames()
         columns = ("tenant_id", "event_type") if typed else ("tenant_id",)
         counts: Counter[tuple[str, str, str]] = Counter()
         for key, n in self.runtime.backend.inserted_keys(spec, written.version, columns).items():
-            tenant = key[0] if key[0] in registry.tenants else UNATTRIBUTED
             event_type = key[1] if typed else spec.event_type
-            counts[(kind, tenant, event_type if event_type in known else UNKNOWN_EVENT_TYPE)] += n
+            known_type = event_type if event_type in known else UNKNOWN_EVENT_TYPE
+            counts[(kind, audit_tenant(self.runtime, key[0]), known_type)] += n
         return counts
 
     def _apply(self, ctx: BatchContext, write: TableWrite) -> WriteResult:
