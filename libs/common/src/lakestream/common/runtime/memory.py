@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import logging
 from functools import cache
 
-log = logging.getLogger(__name__)
 M_ARENA_MAX = -8
 """glibc's ``mallopt`` parameter for the most arenas (``MALLOC_ARENA_MAX``)."""
 
