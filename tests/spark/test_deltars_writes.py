@@ -20,7 +20,7 @@ from lakestream.common.config import Registry
 from lakestream.common.tables.backend import Txn, WriteResult
 from lakestream.common.tables.deltars import DeltaRsBackend, _absent_rows, _present_keys
 from lakestream.common.tables.layout import TableLayout
-from lakestream.common.tables.schemas import gold_device_minute, silver_events
+from lakestream.common.tables.schemas import TableSpec, gold_device_minute, silver_events
 from lakestream.common.tables.write_lock import exclusive, lock_file
 from tests.spark.test_backend_contract import DAY, T0, frame, gold_row, silver_row
 
@@ -33,11 +33,16 @@ def layout(tmp_path: Path) -> TableLayout:
     return TableLayout.local(tmp_path / "root", "writes")
 
 
+@pytest.fixture
+def silver(layout: TableLayout, registry: Registry) -> TableSpec:
+    """``silver/temp_humidity`` of the fresh root (not created yet)."""
+    return silver_events(layout, registry.latest("temp_humidity"))
+
+
 def test_present_keys_are_the_batch_keys_the_table_holds_in_the_batch_tenants(
-    spark: SparkSession, layout: TableLayout, registry: Registry
+    spark: SparkSession, silver: TableSpec
 ) -> None:
-    backend = DeltaRsBackend()
-    spec = silver_events(layout, registry.latest("temp_humidity"))
+    backend, spec = DeltaRsBackend(), silver
     backend.ensure(spec)
     held = [silver_row(f"e{i}", tenant=("acme", "globex")[i % 2]) for i in range(400)]
     backend.insert_new(spec, frame(spark, spec.schema, *held), Txn("t", 0))
@@ -58,11 +63,8 @@ def test_present_keys_are_the_batch_keys_the_table_holds_in_the_batch_tenants(
     assert absent.column("event_id").to_pylist() == ["e3", "new-1", "e5"]
 
 
-def test_insert_new_waits_for_the_table_write_lock(
-    spark: SparkSession, layout: TableLayout, registry: Registry
-) -> None:
-    backend = DeltaRsBackend()
-    spec = silver_events(layout, registry.latest("temp_humidity"))
+def test_insert_new_waits_for_the_table_write_lock(spark: SparkSession, silver: TableSpec) -> None:
+    backend, spec = DeltaRsBackend(), silver
     backend.ensure(spec)
     batch = frame(spark, spec.schema, silver_row("e1"))
     results: list[WriteResult] = []
@@ -84,11 +86,10 @@ def test_insert_new_waits_for_the_table_write_lock(
 
 
 def test_insert_new_on_a_url_location_is_a_merge_that_skips_existing_keys(
-    spark: SparkSession, layout: TableLayout, registry: Registry
+    spark: SparkSession, silver: TableSpec
 ) -> None:
     backend = DeltaRsBackend()
-    local = silver_events(layout, registry.latest("temp_humidity"))
-    spec = replace(local, location=f"file://{local.location}")
+    spec = replace(silver, location=f"file://{silver.location}")
     backend.ensure(spec)
     backend.insert_new(spec, frame(spark, spec.schema, silver_row("e1")), Txn("t", 0))
     second = frame(spark, spec.schema, silver_row("e1", temperature=99.0), silver_row("e2"))
@@ -96,7 +97,7 @@ def test_insert_new_on_a_url_location_is_a_merge_that_skips_existing_keys(
     assert DeltaTable(spec.location).history(1)[0]["operation"] == "MERGE"
     rows = {r["event_id"]: r["temperature_c"] for r in backend.read(spark, spec).collect()}
     assert rows == {"e1": 21.5, "e2": 21.5}
-    assert not lock_file(local.location).exists()
+    assert not lock_file(silver.location).exists()
 
 
 def test_gold_upsert_scans_only_the_days_of_the_batch(
