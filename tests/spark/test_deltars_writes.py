@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import Counter
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from deltalake import DeltaTable
+from deltalake import DeltaTable, write_deltalake
 from pyspark.sql import SparkSession
 
 from lakestream.common.config import Registry
@@ -117,3 +118,36 @@ def test_gold_upsert_scans_only_the_days_of_the_batch(
     assert "gold/device_minute: MERGE scanned 1 files, skipped 2" in caplog.text
     counts = {r["event_date"]: r["event_count"] for r in backend.read(spark, spec).collect()}
     assert counts == {DAY: 1, DAY + timedelta(days=1): 5, DAY + timedelta(days=2): 1}
+
+
+def test_written_and_replayed_versions_are_the_batch_commits_while_others_commit(
+    spark: SparkSession, silver: TableSpec
+) -> None:
+    """delta-rs numbers ``history()`` from a stale version when commits land meanwhile."""
+    backend, spec = DeltaRsBackend(), silver
+    backend.ensure(spec)
+    other = backend._arrow(spec, frame(spark, spec.schema, silver_row("other", tenant="globex")))
+    partitions, stop = list(spec.partition_by), threading.Event()
+
+    def commit_others() -> None:
+        while not stop.is_set():
+            write_deltalake(spec.location, other, mode="append", partition_by=partitions)
+
+    writer = threading.Thread(target=commit_others)
+    writer.start()
+    try:
+        for batch in range(12):
+            rows = frame(spark, spec.schema, silver_row(f"b{batch}-1"), silver_row(f"b{batch}-2"))
+            write = backend.append if batch % 2 else backend.insert_new
+            txn = Txn("t", batch)
+            written = write(spec, rows, txn)
+            replayed = backend.committed(spec, txn)
+            assert replayed is not None
+            assert written.version == replayed.version
+            assert written.version is not None
+            inserted = backend.inserted_keys(spec, written.version, ("event_id",))
+            assert inserted == Counter({(f"b{batch}-1",): 1, (f"b{batch}-2",): 1})
+    finally:
+        stop.set()
+        writer.join()
+    assert backend.latest_version(spec) > 24, "the other writer committed in between"

@@ -38,6 +38,8 @@ from lakestream.common.tables.write_lock import exclusive, lockable
 
 log = logging.getLogger(__name__)
 ROW_INDEX = "__lakestream_row"
+STABLE_HISTORY_ATTEMPTS = 20
+"""How often a replayed ``Txn``'s commit is looked up while other commits keep landing."""
 
 
 def _size_metrics(value: Any) -> dict[str, Any]:
@@ -123,10 +125,24 @@ class DeltaRsBackend(TableBackend):
         return WriteResult(self._txn_commit(spec, txn), replayed=True)
 
     def _txn_commit(self, spec: TableSpec, txn: Txn) -> int | None:
-        for entry in self._table(spec).history(TXN_HISTORY_SCAN):
-            if entry.get(TXN_METADATA_KEY) == txn.key:
-                return int(entry["version"])
-        return None
+        """The version of the commit that ``txn`` marks, from the table's recent history.
+
+        delta-rs numbers ``history()`` down from the version it loaded but lists the commits
+        down from the newest one, so a commit landing in between shifts every number. The
+        history is therefore only used when the table did not move while it was read.
+        """
+        table = self._table(spec)
+        for _ in range(STABLE_HISTORY_ATTEMPTS):
+            loaded = table.version()
+            entries = table.history(TXN_HISTORY_SCAN)
+            table.update_incremental()
+            if table.version() == loaded:
+                marked = (e for e in entries if e.get(TXN_METADATA_KEY) == txn.key)
+                return next((int(e["version"]) for e in marked), None)
+        raise WriteConflictError(
+            f"{spec.name}: commits kept landing while its history was read "
+            f"({STABLE_HISTORY_ATTEMPTS} attempts); the batch is retried on restart"
+        )
 
     @staticmethod
     def _commit(txn: Txn) -> CommitProperties:
@@ -152,8 +168,11 @@ class DeltaRsBackend(TableBackend):
         data = self._arrow(spec, df)
         if data.num_rows == 0:
             return WriteResult(None)
-        write(self._table(spec), data)
-        return WriteResult(self._txn_commit(spec, txn))
+        table = self._table(spec)
+        loaded = table.version()
+        write(table, data)
+        # A commit through ``table`` moves it to that commit's version (not to later ones).
+        return WriteResult(None if table.version() == loaded else table.version())
 
     def _append(self, table: DeltaTable, spec: TableSpec, data: pa.Table, txn: Txn) -> None:
         write_deltalake(
