@@ -6,6 +6,7 @@ import logging
 from collections import Counter
 from datetime import UTC, datetime
 
+from opentelemetry.trace import Span
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
@@ -119,9 +120,24 @@ class BatchRunner:
                 log.error("could not write the FAILED audit row: %s", redact(str(audit_exc)))
             raise BatchFailedError(message) from None
         finally:
+            self._finish(ctx, span, counts, status, error)
+
+    def _finish(
+        self, ctx: BatchContext, span: Span, counts: BatchCounts, status: str, error: str | None
+    ) -> None:
+        """End the batch's span and free its caches; a failure here never replaces its outcome.
+
+        Freeing a cache while the query is being stopped fails with a JVM error whose text
+        carries a Java stack: it is logged (redacted, one line), not raised past the batch.
+        """
+        try:
             telemetry.end_batch(ctx, span, counts, status, error)
             ctx.release()
-            release_free_memory()
+        except Exception as exc:
+            log.warning(
+                "%s batch %s: clean-up failed: %s", self.app_id, ctx.batch_id, error_text(exc)
+            )
+        release_free_memory()
 
     def _txn(self, ctx: BatchContext) -> Txn:
         return Txn(self.app_id, ctx.batch_id)
