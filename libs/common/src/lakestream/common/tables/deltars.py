@@ -116,22 +116,22 @@ class DeltaRsBackend(TableBackend):
         """The commit of ``txn`` found by its app transaction and commit metadata, else None."""
         if not DeltaTable.is_deltatable(spec.location, storage_options=self.storage_options):
             return None
-        return self._committed(spec, txn)
+        return self._committed(self._table(spec), spec, txn)
 
-    def _committed(self, spec: TableSpec, txn: Txn) -> WriteResult | None:
-        done = self._table(spec).transaction_version(txn.app_id)
+    def _committed(self, table: DeltaTable, spec: TableSpec, txn: Txn) -> WriteResult | None:
+        done = table.transaction_version(txn.app_id)
         if done is None or done < txn.version:
             return None
-        return WriteResult(self._txn_commit(spec, txn), replayed=True)
+        return WriteResult(self._txn_commit(table, spec, txn), replayed=True)
 
-    def _txn_commit(self, spec: TableSpec, txn: Txn) -> int | None:
+    @staticmethod
+    def _txn_commit(table: DeltaTable, spec: TableSpec, txn: Txn) -> int | None:
         """The version of the commit that ``txn`` marks, from the table's recent history.
 
         delta-rs numbers ``history()`` down from the version it loaded but lists the commits
         down from the newest one, so a commit landing in between shifts every number. The
         history is therefore only used when the table did not move while it was read.
         """
-        table = self._table(spec)
         for _ in range(STABLE_HISTORY_ATTEMPTS):
             loaded = table.version()
             entries = table.history(TXN_HISTORY_SCAN)
@@ -162,13 +162,14 @@ class DeltaRsBackend(TableBackend):
         write: Callable[[DeltaTable, pa.Table], None],
     ) -> WriteResult:
         """Run ``write`` with the batch as Arrow unless ``txn`` is committed or it has no rows."""
-        done = self._committed(spec, txn)
+        table = self._table(spec)
+        done = self._committed(table, spec, txn)
         if done is not None:
             return done
         data = self._arrow(spec, df)
         if data.num_rows == 0:
             return WriteResult(None)
-        table = self._table(spec)
+        table.update_incremental()
         loaded = table.version()
         write(table, data)
         # A commit through ``table`` moves it to that commit's version (not to later ones).
