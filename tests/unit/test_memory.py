@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import ctypes
+import os
 import platform
+import subprocess
+import sys
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
-from lakestream.common.runtime.memory import _libc, cap_arenas, release_free_memory
+from lakestream.common.runtime.memory import (
+    ARROW_POOL_ENV,
+    _libc,
+    cap_arenas,
+    release_free_memory,
+    use_system_arrow_pool,
+)
 
 pytestmark = [
     pytest.mark.unit,
@@ -46,3 +56,38 @@ def test_freed_heap_pages_go_back_to_the_os() -> None:
 
 def test_arenas_can_be_capped() -> None:
     assert cap_arenas(2)
+
+
+def test_arrow_uses_the_system_allocator_here_and_in_children(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(ARROW_POOL_ENV, raising=False)
+    before = pa.default_memory_pool()
+    try:
+        assert use_system_arrow_pool() == "system"
+        assert os.environ[ARROW_POOL_ENV] == "system"
+        values = pa.array(range(1000))
+        assert pa.default_memory_pool().bytes_allocated() >= values.nbytes
+        child = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import pyarrow; print(pyarrow.default_memory_pool().backend_name)",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert child.stdout.strip() == "system"
+    finally:
+        pa.set_memory_pool(before)
+
+
+def test_an_explicit_arrow_pool_choice_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ARROW_POOL_ENV, "jemalloc")
+    before = pa.default_memory_pool()
+    try:
+        assert use_system_arrow_pool() == before.backend_name
+        assert os.environ[ARROW_POOL_ENV] == "jemalloc"
+    finally:
+        pa.set_memory_pool(before)

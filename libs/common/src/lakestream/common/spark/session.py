@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pyspark.sql import SparkSession
 
-from lakestream.common.runtime.memory import cap_arenas
+from lakestream.common.runtime.memory import cap_arenas, use_system_arrow_pool
 from lakestream.common.settings import Settings
 from lakestream.common.sources.eventhubs import EventHubsDataSource
 from lakestream.common.spark.java import ensure_java
@@ -29,9 +29,11 @@ def get_spark(settings: Settings, app_name: str = "lakestream") -> SparkSession:
         return active
     ensure_java()
     # Few malloc arenas: the JVM's, the Python workers' and this driver's many threads otherwise
-    # each grow their own, which adds hundreds of MB of resident memory on a local machine.
+    # each grow their own, which adds hundreds of MB of resident memory on a local machine; and
+    # Arrow on the system allocator, whose freed pages go back (decision 0103).
     os.environ.setdefault("MALLOC_ARENA_MAX", str(MALLOC_ARENAS))
     cap_arenas(MALLOC_ARENAS)
+    use_system_arrow_pool()
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     java_opts = f"-Dlog4j2.configurationFile={_LOG4J.as_uri()}"
