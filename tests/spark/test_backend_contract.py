@@ -140,11 +140,24 @@ def every_table(layout: TableLayout, registry: Registry) -> list[TableSpec]:
     ]
 
 
-def collect_changes(df: DataFrame, checkpoint: Path) -> list[Row]:
-    """Everything a change-feed stream delivers now (availableNow), from its checkpoint on."""
+def collect_changes(
+    backend: TableBackend, spark: SparkSession, spec: TableSpec, checkpoint: Path
+) -> list[Row]:
+    """Every change row the table's change feed delivers now (availableNow), from its checkpoint.
+
+    Each micro-batch goes through ``backend.changes``, as the runner does.
+    """
     rows: list[Row] = []
+
+    def batch(frame: DataFrame, _: int) -> None:
+        changes = backend.changes(spark, spec, frame)
+        assert changes.schema.fieldNames() == with_cdf_columns(spec.schema).fieldNames()
+        rows.extend(changes.collect())
+
+    stream = backend.change_feed(spark, spec)
+    assert stream.isStreaming
     query = (
-        df.writeStream.foreachBatch(lambda batch, _: rows.extend(batch.collect()))
+        stream.writeStream.foreachBatch(batch)
         .option("checkpointLocation", str(checkpoint))
         .trigger(availableNow=True)
         .start()
@@ -304,14 +317,11 @@ def test_change_feed_streams_each_commit_once_from_its_checkpoint(
     backend.upsert(spec, frame(spark, spec.schema, gold_row("d1", 1)), Txn("g", 0))
     backend.upsert(spec, frame(spark, spec.schema, gold_row("d1", 3)), Txn("g", 1))
     checkpoint = tmp_path / "cdf-checkpoint"
-    stream = backend.change_feed(spark, spec)
-    assert stream.isStreaming
-    assert stream.schema.fieldNames() == with_cdf_columns(spec.schema).fieldNames()
-    rows = collect_changes(stream, checkpoint)
+    rows = collect_changes(backend, spark, spec, checkpoint)
     seen = sorted((r["_commit_version"], r["_change_type"], r["event_count"]) for r in rows)
     assert seen == [(1, "insert", 1), (2, "update_postimage", 3), (2, "update_preimage", 1)]
     backend.upsert(spec, frame(spark, spec.schema, gold_row("d2", 7)), Txn("g", 2))
-    resumed = collect_changes(backend.change_feed(spark, spec), checkpoint)
+    resumed = collect_changes(backend, spark, spec, checkpoint)
     assert [(r["_commit_version"], r["_change_type"], r["device_id"]) for r in resumed] == [
         (3, "insert", "d2")
     ]
@@ -360,13 +370,13 @@ def test_compaction_rewrites_small_files_in_a_commit_the_change_feed_skips(
     before = backend.file_stats(spec)
     assert before is not None and before.files >= 3
     checkpoint = tmp_path / "cdf-checkpoint"
-    assert len(collect_changes(backend.change_feed(spark, spec), checkpoint)) == 3
+    assert len(collect_changes(backend, spark, spec, checkpoint)) == 3
     done = backend.compact(spec, 64 * 1024 * 1024)
     assert (done.files_removed, done.bytes_removed) == (before.files, before.bytes)
     assert done.files_added == 1
     assert backend.file_stats(spec) == FileStats(1, done.bytes_added)
     assert backend.latest_version(spec) == 4
-    assert collect_changes(backend.change_feed(spark, spec), checkpoint) == []
+    assert collect_changes(backend, spark, spec, checkpoint) == []
     assert sorted(r["input_rows"] for r in backend.read(spark, spec).collect()) == [0, 1, 2]
     again = backend.compact(spec, 64 * 1024 * 1024)
     assert (again.files_removed, again.files_added) == (0, 0)
@@ -393,7 +403,7 @@ def test_vacuum_deletes_replaced_files_only_past_the_retention(
 
 
 def test_filter_terms_translate_to_spark_predicates(spark: SparkSession) -> None:
-    from lakestream.common.tables.deltaspark import predicate
+    from lakestream.common.tables.filters import predicate
 
     df = spark.createDataFrame([(1, "a"), (2, "b"), (3, "c")], "n int, s string")
 

@@ -42,7 +42,6 @@ from lakestream.common.runtime.runner import audit_tenant, error_text
 from lakestream.common.runtime.service import Runtime, Service
 from lakestream.common.tables.backend import Txn, WriteConflictError, WriteResult
 from lakestream.common.tables.schemas import (
-    AUDIT_BATCHES,
     BRONZE_EVENTS,
     TableSpec,
     audit_batches,
@@ -509,12 +508,11 @@ def audit(ctx: BatchContext, outcomes: list[Outcome], status: str, error: str | 
     """Audit rows of one replay stage (service dlq_replayer)."""
     runtime = ctx.runtime
     rows = audit_rows(ctx, counts_of(outcomes), status, error, datetime.now(UTC))
-    df = runtime.spark.createDataFrame(rows, AUDIT_BATCHES)
     spec = audit_batches(runtime.layout)
     runtime.backend.ensure(spec)
     suffix = "" if status == SUCCEEDED else ".failed"
     txn = Txn(f"lakestream.{SERVICE_NAME}.{runtime.run_id}{suffix}", ctx.batch_id)
-    runtime.backend.append(spec, df, txn)
+    runtime.backend.append_rows(spec, rows, txn)
 
 
 def complete_audits(runtime: Runtime) -> None:

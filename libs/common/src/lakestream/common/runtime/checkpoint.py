@@ -129,6 +129,37 @@ def planned_offsets(path: str) -> list[Any] | None:
     return [None if line == "-" else json.loads(line) for line in lines]
 
 
+def _version(offsets: list[Any] | None) -> int | None:
+    """The table version of a change-feed source's offsets (None for another source)."""
+    if offsets is None:
+        return None
+    if not offsets:
+        return -1
+    first = offsets[0]
+    return int(first["version"]) if isinstance(first, dict) and "version" in first else None
+
+
+def planned_version(path: str) -> int | None:
+    """The upstream version a local change-feed checkpoint planned up to (-1 before any batch).
+
+    None for a remote or unreadable checkpoint, or one of another kind of source.
+    """
+    return _version(planned_offsets(path))
+
+
+def reached(path: str, version: int) -> bool:
+    """True when a local change-feed checkpoint committed a batch that read up to ``version``."""
+    committed = committed_batch(path)
+    if committed is None:
+        return version < 0 and planned_version(path) == -1
+    file = Path(path) / "offsets" / str(committed)
+    if not file.is_file() or _problem(file):
+        return False
+    lines = file.read_text(encoding="utf-8").splitlines()[2:]
+    done = _version([None if line == "-" else json.loads(line) for line in lines])
+    return done is not None and done >= version
+
+
 def committed_batch(path: str) -> int | None:
     """Highest batch id a local checkpoint committed (None before the first, or when remote)."""
     if "://" in path:

@@ -24,7 +24,7 @@ from lakestream.common.runtime.memory import release_free_memory
 from lakestream.common.runtime.service import Flow, Runtime, Service
 from lakestream.common.sql import in_list
 from lakestream.common.tables.backend import Txn, WriteResult
-from lakestream.common.tables.schemas import AUDIT_BATCHES, TableSpec, audit_batches, dlq_events
+from lakestream.common.tables.schemas import TableSpec, audit_batches, dlq_events
 
 log = logging.getLogger(__name__)
 _ROLLUP_TOTAL = 3
@@ -98,6 +98,9 @@ class BatchRunner:
         span = telemetry.start_batch(ctx)
         status, error = SUCCEEDED, None
         try:
+            if self.flow.upstream is not None:
+                upstream = self.flow.upstream(self.runtime)
+                df = self.runtime.backend.changes(self.runtime.spark, upstream, df)
             result = self.flow.transform(df, ctx)
             counts = self._write(ctx, result)
             self.runtime.fault_point("before_audit", ctx)
@@ -243,8 +246,7 @@ class BatchRunner:
         self, ctx: BatchContext, counts: BatchCounts, status: str, error: str | None, txn: Txn
     ) -> None:
         rows = audit_rows(ctx, counts, status, error, utcnow())
-        df = self.runtime.spark.createDataFrame(rows, AUDIT_BATCHES)
-        self.runtime.backend.append(audit_batches(self.runtime.layout), df, txn)
+        self.runtime.backend.append_rows(audit_batches(self.runtime.layout), rows, txn)
 
 
 def _per_tenant(typed: Counter[tuple[str, str, str]]) -> Counter[str]:

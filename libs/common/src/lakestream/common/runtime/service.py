@@ -22,6 +22,19 @@ if TYPE_CHECKING:
 SERVICE_GROUP = "lakestream.services"
 
 
+@dataclass(frozen=True)
+class FeedBound:
+    """How far a change-feed query reads its upstream table.
+
+    ``after``: the version its checkpoint reached; ``max_versions``: commits per batch at most;
+    ``until``: no commit after this one (the end of a ``--once`` run).
+    """
+
+    after: int | None = None
+    max_versions: int | None = None
+    until: int | None = None
+
+
 @dataclass
 class Runtime:
     """Everything a running service shares across its flows and batches."""
@@ -34,8 +47,8 @@ class Runtime:
     fault_hook: Callable[[str, BatchContext], None] | None = None
     failures: dict[str, str] = field(default_factory=dict)
     stopping: threading.Event = field(default_factory=threading.Event)
-    bounds: dict[str, int] = field(default_factory=dict)
-    """Highest upstream version the running bounded step may read, per upstream location."""
+    feeds: dict[str, FeedBound] = field(default_factory=dict)
+    """How the change-feed query being started reads, per upstream location."""
 
     def fault_point(self, point: str, ctx: BatchContext) -> None:
         """Named point in a batch where fault-injection tests may crash the process.
@@ -71,11 +84,14 @@ class Flow:
 
 
 def change_feed_of(table: Callable[[Runtime], TableSpec]) -> Callable[[Runtime], DataFrame]:
-    """A flow source: the change feed of ``table``, within the runtime's current bound."""
+    """A flow source: the change feed of ``table``, read as the runtime's ``feeds`` bound it."""
 
     def source(runtime: Runtime) -> DataFrame:
         spec = table(runtime)
-        return runtime.backend.change_feed(runtime.spark, spec, runtime.bounds.get(spec.location))
+        bound = runtime.feeds.get(spec.location, FeedBound())
+        return runtime.backend.change_feed(
+            runtime.spark, spec, bound.until, bound.max_versions, bound.after
+        )
 
     return source
 

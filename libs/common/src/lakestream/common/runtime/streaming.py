@@ -19,10 +19,10 @@ from lakestream.common.config import Registry, load_registry
 from lakestream.common.errors import LakestreamError, SourceUnavailableError, StreamFailedError
 from lakestream.common.redact import redact
 from lakestream.common.runtime.batch import BatchContext
-from lakestream.common.runtime.checkpoint import committed_batch, planned_offsets, verify
+from lakestream.common.runtime.checkpoint import planned_version, reached, verify
 from lakestream.common.runtime.lock import hold
 from lakestream.common.runtime.runner import BatchRunner
-from lakestream.common.runtime.service import Flow, Runtime, Service
+from lakestream.common.runtime.service import FeedBound, Flow, Runtime, Service
 from lakestream.common.runtime.watch import SourceWatch
 from lakestream.common.settings import Settings, TriggerMode
 from lakestream.common.spark.session import get_spark
@@ -34,6 +34,7 @@ from lakestream.common.tables.storage import storage_errno, storage_failure
 log = logging.getLogger(__name__)
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 STOP_GRACE_SECONDS = 120
+PACE_POLL_SECONDS = 0.05
 
 
 def make_backend(settings: Settings, spark: SparkSession) -> TableBackend:
@@ -58,25 +59,44 @@ def build_runtime(
 
 
 def start_flow(
-    runtime: Runtime, service: Service, flow: Flow, trigger: TriggerMode
+    runtime: Runtime,
+    service: Service,
+    flow: Flow,
+    trigger: TriggerMode,
+    until: int | None = None,
+    interval: str | None = None,
 ) -> StreamingQuery:
-    """Ensure every table the flow touches exists, then start its streaming query."""
+    """Ensure every table the flow touches exists, then start its streaming query.
+
+    A change-feed flow reads at most ``max_versions_per_trigger`` upstream commits per batch
+    (counted from where its local checkpoint left off) and none after ``until``.
+    """
     backend, layout = runtime.backend, runtime.layout
     verify(runtime, service.name, flow.name)
     for spec in [*flow.tables(runtime), dlq_events(layout), audit_batches(layout)]:
         backend.ensure(spec)
-    writer = (
-        flow.source(runtime)
-        .writeStream.queryName(f"{service.name}.{flow.name}")
-        .option("checkpointLocation", layout.checkpoint(service.name, flow.name))
-        .foreachBatch(BatchRunner(runtime, service, flow))
-    )
+    checkpoint = layout.checkpoint(service.name, flow.name)
+    upstream = flow.upstream(runtime).location if flow.upstream is not None else None
+    if upstream is not None:
+        after = planned_version(checkpoint)
+        step = runtime.settings.max_versions_per_trigger if after is not None else None
+        runtime.feeds[upstream] = FeedBound(after, step, until)
+    try:
+        writer = (
+            flow.source(runtime)
+            .writeStream.queryName(f"{service.name}.{flow.name}")
+            .option("checkpointLocation", checkpoint)
+            .foreachBatch(BatchRunner(runtime, service, flow))
+        )
+    finally:
+        if upstream is not None:
+            runtime.feeds.pop(upstream, None)
     if trigger is TriggerMode.AVAILABLE_NOW:
         writer = writer.trigger(availableNow=True)
     elif trigger is TriggerMode.ONCE:
         writer = writer.trigger(once=True)
     else:
-        writer = writer.trigger(processingTime=runtime.settings.trigger_interval)
+        writer = writer.trigger(processingTime=interval or runtime.settings.trigger_interval)
     return writer.start()
 
 
@@ -92,42 +112,30 @@ def _run_to_end(runtime: Runtime, service: Service, flow: Flow) -> None:
     _raise_failure(runtime, query)
 
 
-def _planned_version(runtime: Runtime, service: Service, flow: Flow) -> int | None:
-    offsets = planned_offsets(runtime.layout.checkpoint(service.name, flow.name))
-    if offsets is None:
-        return None
-    if not offsets:
-        return -1
-    first = offsets[0]
-    return int(first["version"]) if isinstance(first, dict) and "version" in first else None
+def _run_paced(runtime: Runtime, service: Service, flow: Flow, upstream: TableSpec) -> None:
+    """Read the upstream change feed up to its version at the start, in bounded batches.
 
-
-def _run_bounded(runtime: Runtime, service: Service, flow: Flow, upstream: TableSpec) -> None:
-    """Read the upstream change feed in steps of at most ``max_versions_per_trigger`` commits.
-
-    Spark's available-now asks a Python source for its end only once, so without steps a run
-    after a long pause would read the whole backlog as one batch. A step that only finishes a
-    batch a crashed run planned reaches no further than that batch, so steps go on while they
-    commit batches and the planned version is short of the upstream's version at the start.
+    Spark's available-now asks a Python source for its end only once, so a run after a long
+    pause would read the whole backlog as one batch. Instead one query runs back-to-back
+    batches of at most ``max_versions_per_trigger`` commits up to the version the upstream had
+    at the start, and is stopped once its checkpoint committed a batch that reached it (no
+    query restart per step; decision 0104). A remote checkpoint runs available-now.
     """
-    target = runtime.backend.latest_version(upstream)
-    step = runtime.settings.max_versions_per_trigger
     checkpoint = runtime.layout.checkpoint(service.name, flow.name)
-    start = _planned_version(runtime, service, flow)
-    while True:
-        if start is None:
-            _run_to_end(runtime, service, flow)
-            return
-        committed = committed_batch(checkpoint)
-        runtime.bounds[upstream.location] = start + step
-        try:
-            _run_to_end(runtime, service, flow)
-        finally:
-            runtime.bounds.pop(upstream.location, None)
-        reached = _planned_version(runtime, service, flow)
-        if reached is None or reached >= target or committed_batch(checkpoint) == committed:
-            return
-        start = reached
+    if planned_version(checkpoint) is None:
+        _run_to_end(runtime, service, flow)
+        return
+    target = runtime.backend.latest_version(upstream)
+    if reached(checkpoint, target):
+        return
+    query = start_flow(runtime, service, flow, TriggerMode.PROCESSING_TIME, target, "0 seconds")
+    try:
+        while query.isActive and not reached(checkpoint, target):
+            time.sleep(PACE_POLL_SECONDS)
+    finally:
+        if query.isActive:
+            query.stop()
+    _raise_failure(runtime, query)
 
 
 def run_once(runtime: Runtime, services: list[Service]) -> None:
@@ -139,10 +147,10 @@ def run_once(runtime: Runtime, services: list[Service]) -> None:
         hold(locks, runtime.layout, [s.name for s in services], runtime.run_id)
         for service in services:
             for flow in service.flows(runtime):
-                if flow.upstream is None:
+                if flow.upstream is None or not runtime.backend.python_change_feed:
                     _run_to_end(runtime, service, flow)
                 else:
-                    _run_bounded(runtime, service, flow, flow.upstream(runtime))
+                    _run_paced(runtime, service, flow, flow.upstream(runtime))
 
 
 def run_continuous(runtime: Runtime, services: list[Service]) -> None:

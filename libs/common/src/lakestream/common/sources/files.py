@@ -70,8 +70,21 @@ def check_batch_files(checkpoint: str, batch_id: int, read: set[str]) -> None:
         )
 
 
+def parallelism(spark: SparkSession) -> int:
+    """How many tasks the session runs at once (its default parallelism)."""
+    try:
+        return int(spark.sparkContext.defaultParallelism)
+    except Exception:  # Spark Connect has no SparkContext
+        return int(spark.conf.get("spark.sql.shuffle.partitions") or 1)
+
+
 def landing_files(spark: SparkSession, path: str, max_files_per_trigger: int) -> DataFrame:
-    """Stream new landing files as rows of (body, source) in file and line order."""
+    """Stream new landing files as rows of (body, source) with their file and line.
+
+    A file is one row of the binary source, so its lines are spread over the session's
+    parallelism (hashed by line number: no sort, deterministic for a retried task) before the
+    envelope is parsed; otherwise one task would parse a whole file on one core.
+    """
     check_landing(path)
     files = (
         spark.readStream.format("binaryFile")
@@ -95,7 +108,7 @@ def landing_files(spark: SparkSession, path: str, max_files_per_trigger: int) ->
                 F.split(without_final_newline, "\n", -1)
             )
         ).alias("pos", "line"),
-    )
+    ).repartition(parallelism(spark), "pos")
     body = F.when(
         F.endswith("line", F.lit("\r")), F.expr("substr(line, 1, length(line) - 1)")
     ).otherwise(F.col("line"))

@@ -6,7 +6,7 @@ from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from pyspark.sql import DataFrame, SparkSession
 
@@ -80,6 +80,10 @@ class WriteConflictError(RuntimeError):
 class TableBackend(ABC):
     """Creates, writes (idempotently) and streams Delta tables."""
 
+    python_change_feed: ClassVar[bool] = False
+    """True when ``change_feed`` is a Python data source: Spark's available-now trigger asks it
+    for its end once, so the harness paces a run to its end itself (decision 0104)."""
+
     @abstractmethod
     def ensure(self, spec: TableSpec) -> None:
         """Create the table (change data feed on, partitioned) if it does not exist."""
@@ -87,6 +91,12 @@ class TableBackend(ABC):
     @abstractmethod
     def append(self, spec: TableSpec, df: DataFrame, txn: Txn) -> WriteResult:
         """Append rows once per ``txn``."""
+
+    @abstractmethod
+    def append_rows(
+        self, spec: TableSpec, rows: Sequence[tuple[Any, ...]], txn: Txn
+    ) -> WriteResult:
+        """Append a few rows (in schema order) built in Python, once per ``txn``."""
 
     @abstractmethod
     def committed(self, spec: TableSpec, txn: Txn) -> WriteResult | None:
@@ -135,12 +145,23 @@ class TableBackend(ABC):
 
     @abstractmethod
     def change_feed(
-        self, spark: SparkSession, spec: TableSpec, ending_version: int | None = None
+        self,
+        spark: SparkSession,
+        spec: TableSpec,
+        ending_version: int | None = None,
+        max_versions: int | None = None,
+        after_version: int | None = None,
     ) -> DataFrame:
         """Streaming read of the table's change data feed (inserts and updates).
 
-        ``ending_version``: read no commit after it (a bounded step of a ``--once`` run).
+        Read through ``changes`` in each micro-batch. ``ending_version``: read no commit after
+        it; ``max_versions``: at most that many commits per micro-batch, counted from
+        ``after_version`` (where the query's checkpoint left off) for the first one.
         """
+
+    def changes(self, spark: SparkSession, spec: TableSpec, batch: DataFrame) -> DataFrame:
+        """The change rows (table columns plus CDF columns) of one micro-batch of the feed."""
+        return batch
 
     @abstractmethod
     def file_stats(self, spec: TableSpec) -> FileStats | None:

@@ -9,16 +9,20 @@ import operator
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 from deltalake import CommitProperties, DeltaTable, Field, Transaction, write_deltalake
 from deltalake.exceptions import CommitFailedError
+from deltalake.transaction import AddAction, RemoveAction
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 
-from lakestream.common.tables.arrow import arrow_schema, conform, with_cdf_columns
+from lakestream.common.tables.arrow import CDF_COLUMNS, arrow_schema, conform, with_cdf_columns
 from lakestream.common.tables.backend import (
     TXN_HISTORY_SCAN,
     TXN_METADATA_KEY,
@@ -31,13 +35,28 @@ from lakestream.common.tables.backend import (
     WriteConflictError,
     WriteResult,
 )
-from lakestream.common.tables.cdf_source import CHANGE_FEED_FORMAT, ENDING_VERSION
+from lakestream.common.tables.cdf_source import (
+    AFTER_VERSION,
+    CHANGE_FEED_FORMAT,
+    CHANGE_FILES,
+    CHANGE_FILES_SCHEMA,
+    ENDING_VERSION,
+    MAX_VERSIONS,
+)
+from lakestream.common.tables.delta_log import (
+    find_commit,
+    is_local,
+    latest_version,
+    local_path,
+    read_commit,
+)
+from lakestream.common.tables.filters import prune, where
+from lakestream.common.tables.parquet_files import FileRead, ReadPlan, read_files, write_files
 from lakestream.common.tables.schemas import CDF_ENABLED, TableSpec
 from lakestream.common.tables.storage import guarded
 from lakestream.common.tables.write_lock import exclusive, lockable
 
 log = logging.getLogger(__name__)
-ROW_INDEX = "__lakestream_row"
 STABLE_HISTORY_ATTEMPTS = 20
 """How often a replayed ``Txn``'s commit is looked up while other commits keep landing."""
 
@@ -69,18 +88,37 @@ def _present_keys(table: DeltaTable, spec: TableSpec, data: pa.Table) -> pa.Tabl
     return dataset.to_table(columns=list(spec.keys), filter=condition)
 
 
-def _absent_rows(data: pa.Table, present: pa.Table, keys: Sequence[str]) -> pa.Array:
-    """Indices of ``data``'s rows whose key is not in ``present`` (a null key never matches)."""
-    rows = data.select(list(keys)).append_column(
-        ROW_INDEX, pa.array(range(data.num_rows), pa.int64())
-    )
-    absent = rows.join(present, list(keys), join_type="left anti").column(ROW_INDEX)
-    indices = absent.combine_chunks()
-    return indices.take(pc.sort_indices(indices))
+def _file_path(spec: TableSpec, path: str) -> Path:
+    """The local path of a file an add action names (relative to the table, URI-encoded)."""
+    if "://" in path:
+        return local_path(path)
+    return local_path(spec.location) / unquote(path)
+
+
+def _partition_text(actions: pa.Table, spec: TableSpec, row: int) -> dict[str, str | None]:
+    """The partition values of add action ``row`` as Delta writes them (text; dates ISO)."""
+    values: dict[str, str | None] = {}
+    for key in spec.partition_by:
+        value = actions.column(f"partition.{key}")[row].as_py()
+        values[key] = (
+            value.isoformat() if isinstance(value, date) else value if value is None else str(value)
+        )
+    return values
+
+
+def _key_schema(spec: TableSpec) -> pa.Schema:
+    """The Arrow schema of ``spec``'s key columns."""
+    schema = arrow_schema(spec.schema)
+    return pa.schema([schema.field(key) for key in spec.keys])
 
 
 class DeltaRsBackend(TableBackend):
-    """Writes in ``foreachBatch`` via Arrow; streams change feeds via a Python data source."""
+    """delta-rs commits; on local tables Spark's executors write and read the files.
+
+    Change feeds stream through a Python data source (decision 0104).
+    """
+
+    python_change_feed = True
 
     def __init__(self, storage_options: dict[str, str] | None = None) -> None:
         self.storage_options = storage_options
@@ -122,11 +160,16 @@ class DeltaRsBackend(TableBackend):
         done = table.transaction_version(txn.app_id)
         if done is None or done < txn.version:
             return None
+        if is_local(spec.location):
+            path = local_path(spec.location)
+            newest = latest_version(path)
+            version = find_commit(path, txn.key, newest, newest - TXN_HISTORY_SCAN)
+            return WriteResult(version, replayed=True)
         return WriteResult(self._txn_commit(table, spec, txn), replayed=True)
 
     @staticmethod
     def _txn_commit(table: DeltaTable, spec: TableSpec, txn: Txn) -> int | None:
-        """The version of the commit that ``txn`` marks, from the table's recent history.
+        """The version of the commit that ``txn`` marks, from a remote table's recent history.
 
         delta-rs numbers ``history()`` down from the version it loaded but lists the commits
         down from the newest one, so a commit landing in between shifts every number. The
@@ -184,12 +227,61 @@ class DeltaRsBackend(TableBackend):
             commit_properties=self._commit(txn),
         )
 
+    def _commit_files(
+        self, table: DeltaTable, spec: TableSpec, actions: Sequence[AddAction], txn: Txn
+    ) -> WriteResult:
+        """Commit files Spark wrote as one append carrying ``txn``; its version from the log."""
+        if not actions:
+            return WriteResult(None)
+        table.update_incremental()
+        loaded = table.version()
+        table.create_write_transaction(
+            list[AddAction | RemoveAction](actions),
+            "append",
+            table.schema(),
+            list(spec.partition_by) or None,
+            commit_properties=self._commit(txn),
+        )
+        path = local_path(spec.location)
+        return WriteResult(find_commit(path, txn.key, latest_version(path), loaded + 1))
+
+    def _label(self, txn: Txn) -> str:
+        return f"{txn.app_id}-{txn.version}"
+
     @guarded
     def append(self, spec: TableSpec, df: DataFrame, txn: Txn) -> WriteResult:
-        """Append once per txn (skipped when an earlier attempt committed it)."""
-        return self._write_once(
-            spec, df, txn, lambda table, data: self._append(table, spec, data, txn)
-        )
+        """Append once per txn (skipped when an earlier attempt committed it).
+
+        On a local table Spark writes the files and delta-rs commits them (decision 0104);
+        elsewhere the batch goes to delta-rs as Arrow.
+        """
+        if not is_local(spec.location):
+            return self._write_once(
+                spec, df, txn, lambda table, data: self._append(table, spec, data, txn)
+            )
+        table = self._table(spec)
+        done = self._committed(table, spec, txn)
+        if done is not None:
+            return done
+        actions = write_files(df, spec, local_path(spec.location), self._label(txn))
+        return self._commit_files(table, spec, actions, txn)
+
+    @guarded
+    def append_rows(
+        self, spec: TableSpec, rows: Sequence[tuple[Any, ...]], txn: Txn
+    ) -> WriteResult:
+        """Append a few rows built in Python (audit rows) straight from Arrow, once per txn."""
+        table = self._table(spec)
+        done = self._committed(table, spec, txn)
+        if done is not None:
+            return done
+        if not rows:
+            return WriteResult(None)
+        schema = arrow_schema(spec.schema)
+        data = pa.Table.from_pylist([dict(zip(schema.names, r, strict=True)) for r in rows], schema)
+        loaded = table.version()
+        self._append(table, spec, data, txn)
+        return WriteResult(None if table.version() == loaded else table.version())
 
     def _merge(self, spec: TableSpec, df: DataFrame, txn: Txn, update: bool) -> WriteResult:
         def merge(table: DeltaTable, data: pa.Table) -> None:
@@ -223,22 +315,31 @@ class DeltaRsBackend(TableBackend):
     def insert_new(self, spec: TableSpec, df: DataFrame, txn: Txn) -> WriteResult:
         """Insert the rows whose ``spec.keys`` the table lacks, once per ``txn``.
 
-        On a local table: the key columns are scanned (pruned to the batch's key partitions and
-        filtered to its key values), the batch is anti-joined with them and the rest appended,
-        all under the table's write lock, so memory stays O(batch) however large the table
-        grows (decision 0099). Elsewhere: an insert-if-absent MERGE, whose commit conflicts
-        with a concurrent writer.
+        On a local table, under the table's write lock: the batch's keys are collected, the
+        table's key columns scanned for them (pruned to the batch's key partitions, filtered
+        while they stream, decision 0099), and Spark writes the batch without the keys found
+        (a broadcast anti-join), which delta-rs commits (decision 0104). Memory stays O(batch)
+        however large the table grows. Elsewhere: an insert-if-absent MERGE, whose commit
+        conflicts with a concurrent writer.
         """
         if not lockable(spec.location):
             return self._merge(spec, df, txn, update=False)
-
-        def append_absent(table: DeltaTable, data: pa.Table) -> None:
-            new = data.take(_absent_rows(data, _present_keys(table, spec, data), spec.keys))
-            if new.num_rows > 0:
-                self._append(table, spec, new, txn)
-
         with exclusive(spec.location):
-            return self._write_once(spec, df, txn, append_absent)
+            table = self._table(spec)
+            done = self._committed(table, spec, txn)
+            if done is not None:
+                return done
+            keys = list(spec.keys)
+            batch = conform(df.select(*keys).toArrow(), _key_schema(spec))
+            if batch.num_rows == 0:
+                return WriteResult(None)
+            present = conform(_present_keys(table, spec, batch), _key_schema(spec))
+            new = df
+            if present.num_rows > 0:
+                found = df.sparkSession.createDataFrame(present)
+                new = df.join(F.broadcast(found), keys, "left_anti")
+            actions = write_files(new, spec, local_path(spec.location), self._label(txn))
+            return self._commit_files(table, spec, actions, txn)
 
     @guarded
     def upsert(self, spec: TableSpec, df: DataFrame, txn: Txn) -> WriteResult:
@@ -262,7 +363,25 @@ class DeltaRsBackend(TableBackend):
     def inserted_keys(
         self, spec: TableSpec, version: int, columns: Sequence[str]
     ) -> Counter[tuple[str | None, ...]]:
-        """Rows inserted by one commit, counted by ``columns`` (read from the change feed)."""
+        """Rows inserted by one commit, counted by ``columns``.
+
+        Taken from the commit's add actions when every column is a partition column and the
+        commit is a plain append with row counts; else read from the change feed.
+        """
+        if is_local(spec.location) and set(columns) <= set(spec.partition_by):
+            commit = read_commit(local_path(spec.location), version)
+            plain = commit is not None and not commit.changes and not commit.removed
+            if (
+                commit is not None
+                and plain
+                and all(f.num_records is not None for f in commit.added)
+            ):
+                counts: Counter[tuple[str | None, ...]] = Counter()
+                for f in commit.added:
+                    counts[tuple(f.partition_values.get(c) for c in columns)] += int(
+                        f.num_records or 0
+                    )
+                return counts
         reader = self._table(spec).load_cdf(
             starting_version=version, ending_version=version, columns=[*columns, "_change_type"]
         )
@@ -279,31 +398,78 @@ class DeltaRsBackend(TableBackend):
         filters: Sequence[Filter] = (),
         any_of: Sequence[Sequence[Filter]] = (),
     ) -> DataFrame:
-        """Batch read via Arrow (partition and file-statistics pruning by the filters)."""
+        """Batch read, pruned to the files whose partition values and statistics may match.
+
+        A local table is read by Spark's Parquet reader (decision 0104); elsewhere delta-rs
+        reads it into Arrow for Spark.
+        """
+        table = self._table(spec, version)
+        if is_local(spec.location):
+            actions = pa.table(table.get_add_actions(flatten=True))
+            kept = prune(actions, spec.partition_by, filters, any_of)
+            files = [
+                FileRead(_file_path(spec, path), _partition_text(kept, spec, row))
+                for row, path in enumerate(kept.column("path").to_pylist())
+            ]
+            frame = read_files(spark, ReadPlan(spec, files))
+            return where(frame, filters, any_of)
         conjunctions = [[*filters, *group] for group in any_of] or [list(filters)]
-        table = self._table(spec, version).to_pyarrow_table(
-            filters=conjunctions if any(conjunctions) else None
-        )
-        if table.num_rows == 0:
+        data = table.to_pyarrow_table(filters=conjunctions if any(conjunctions) else None)
+        if data.num_rows == 0:
             # Spark cannot localise timestamps nested in structs of a chunkless Arrow table.
             return spark.createDataFrame([], spec.schema)
-        return spark.createDataFrame(conform(table, arrow_schema(spec.schema)))
+        return spark.createDataFrame(conform(data, arrow_schema(spec.schema)))
 
     @guarded
     def latest_version(self, spec: TableSpec) -> int:
         """Current table version."""
+        if is_local(spec.location):
+            return latest_version(local_path(spec.location))
         return int(self._table(spec).version())
 
     def change_feed(
-        self, spark: SparkSession, spec: TableSpec, ending_version: int | None = None
+        self,
+        spark: SparkSession,
+        spec: TableSpec,
+        ending_version: int | None = None,
+        max_versions: int | None = None,
+        after_version: int | None = None,
     ) -> DataFrame:
-        """Stream of the table's change feed; offsets are table versions."""
-        reader = spark.readStream.format(CHANGE_FEED_FORMAT).schema(with_cdf_columns(spec.schema))
+        """Stream of the table's change feed; offsets are table versions.
+
+        On a local table the stream carries the files of each commit's changes, which
+        ``changes`` reads with Spark (decision 0104); elsewhere it carries the rows.
+        """
+        local = is_local(spec.location)
+        schema = CHANGE_FILES_SCHEMA if local else with_cdf_columns(spec.schema)
+        reader = spark.readStream.format(CHANGE_FEED_FORMAT).schema(schema)
         for key, value in (self.storage_options or {}).items():
             reader = reader.option(f"storage.{key}", value)
-        if ending_version is not None:
-            reader = reader.option(ENDING_VERSION, str(ending_version))
+        options: dict[str, str | int | None] = {
+            CHANGE_FILES: "true" if local else None,
+            ENDING_VERSION: ending_version,
+            MAX_VERSIONS: max_versions,
+            AFTER_VERSION: after_version,
+        }
+        for key, option in options.items():
+            if option is not None:
+                reader = reader.option(key, str(option))
         return reader.option("path", spec.location).load()
+
+    def changes(self, spark: SparkSession, spec: TableSpec, batch: DataFrame) -> DataFrame:
+        """The change rows of one micro-batch of ``change_feed(spec)``."""
+        if CHANGE_FILES_SCHEMA.fieldNames() != batch.columns:
+            return batch
+        files = [
+            FileRead(
+                Path(row["path"]),
+                json.loads(row["partition_values"]),
+                (row["change_type"], row["commit_version"], row["commit_timestamp"]),
+                has_change_type=row["change_type"] is None,
+            )
+            for row in batch.collect()
+        ]
+        return read_files(spark, ReadPlan(spec, files, CDF_COLUMNS))
 
     def file_stats(self, spec: TableSpec) -> FileStats | None:
         """Counted from the add actions of the current version."""

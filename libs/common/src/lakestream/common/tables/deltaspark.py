@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import operator
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import reduce
 from typing import Any
 
 from delta.tables import DeltaTable
-from pyspark.sql import Column, DataFrame, DataFrameReader, SparkSession
+from pyspark.sql import DataFrame, DataFrameReader, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.streaming.readwriter import DataStreamReader
 
@@ -33,6 +33,7 @@ from lakestream.common.tables.backend import (
     WriteConflictError,
     WriteResult,
 )
+from lakestream.common.tables.filters import where
 from lakestream.common.tables.schemas import CDF_ENABLED, TableSpec
 from lakestream.common.tables.storage import guarded
 
@@ -42,27 +43,6 @@ USER_METADATA_CONF = "spark.databricks.delta.commitInfo.userMetadata"
 OPTIMIZE_MAX_FILE_SIZE_CONF = "spark.databricks.delta.optimize.maxFileSize"
 RETENTION_CHECK_CONF = "spark.databricks.delta.retentionDurationCheck.enabled"
 VACUUM_LOGGING_CONF = "spark.databricks.delta.vacuum.logging.enabled"
-
-_COMPARISONS: dict[str, Callable[[Column, Any], Column]] = {
-    "=": operator.eq,
-    "==": operator.eq,
-    "!=": operator.ne,
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-}
-
-
-def predicate(column: str, op: str, value: Any) -> Column:
-    """A backend ``Filter`` term as a Spark column expression."""
-    if op == "in":
-        return F.col(column).isin(list(value))
-    if op == "not in":
-        return ~F.col(column).isin(list(value))
-    if op not in _COMPARISONS:
-        raise ValueError(f"unsupported filter operator {op!r} on column {column}")
-    return _COMPARISONS[op](F.col(column), F.lit(value))
 
 
 def txn_metadata(txn: Txn) -> str:
@@ -198,6 +178,13 @@ class DeltaSparkBackend(TableBackend):
             writer.save(spec.location)
         return self._written(self._txn_commit(spark, spec, txn))
 
+    @guarded
+    def append_rows(
+        self, spec: TableSpec, rows: Sequence[tuple[Any, ...]], txn: Txn
+    ) -> WriteResult:
+        """Append rows built in Python through ``append``."""
+        return self.append(spec, self.spark.createDataFrame(list(rows), spec.schema), txn)
+
     @staticmethod
     @contextmanager
     def _txn_confs(spark: SparkSession, txn: Txn) -> Iterator[None]:
@@ -295,12 +282,7 @@ class DeltaSparkBackend(TableBackend):
         reader = spark.read.format("delta")
         if version is not None:
             reader = reader.option("versionAsOf", version)
-        frame = self._load(reader, spec)
-        for column, op, value in filters:
-            frame = frame.where(predicate(column, op, value))
-        if any_of:
-            groups = [reduce(operator.and_, (predicate(*term) for term in g)) for g in any_of]
-            frame = frame.where(reduce(operator.or_, groups))
+        frame = where(self._load(reader, spec), filters, any_of)
         return frame.select(*spec.schema.fieldNames())
 
     @guarded
@@ -309,11 +291,17 @@ class DeltaSparkBackend(TableBackend):
         return int(self._table(self.spark, spec).history(1).select("version").first()[0])
 
     def change_feed(
-        self, spark: SparkSession, spec: TableSpec, ending_version: int | None = None
+        self,
+        spark: SparkSession,
+        spec: TableSpec,
+        ending_version: int | None = None,
+        max_versions: int | None = None,
+        after_version: int | None = None,
     ) -> DataFrame:
         """Stream of every commit's changes from the table's first version.
 
-        ``ending_version`` is not needed here: Delta's own source sizes available-now batches.
+        The bounds are not needed here: Delta's own source sizes its batches (its
+        ``maxFilesPerTrigger``) and ends available-now runs where they started.
         """
         reader: DataStreamReader = (
             spark.readStream.format("delta")
