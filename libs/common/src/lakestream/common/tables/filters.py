@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from functools import reduce
 from typing import Any
 
@@ -26,6 +26,21 @@ _COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
 }
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _literal(value: Any) -> Column:
+    """A filter value as a Spark literal.
+
+    A timestamp travels as epoch microseconds: py4j would pass it as a ``java.sql.Timestamp``,
+    whose Julian calendar moves instants before 1582 by days (decision 0087). A naive one is UTC.
+    """
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        return F.timestamp_micros(F.lit((moment - _EPOCH) // timedelta(microseconds=1)))
+    return F.lit(value)
+
+
 def predicate(column: str, op: str, value: Any) -> Column:
     """A backend ``Filter`` term as a Spark column expression."""
     if op == "in":
@@ -34,7 +49,7 @@ def predicate(column: str, op: str, value: Any) -> Column:
         return ~F.col(column).isin(list(value))
     if op not in _COMPARISONS:
         raise ValueError(f"unsupported filter operator {op!r} on column {column}")
-    compared: Column = _COMPARISONS[op](F.col(column), F.lit(value))
+    compared: Column = _COMPARISONS[op](F.col(column), _literal(value))
     return compared
 
 
