@@ -9,6 +9,10 @@ later while the batch goes on into its write, MERGE or audit append. Before the 
 the point to ``marker`` so the test knows where the process died. Start it in a session of its
 own (``start_new_session=True``).
 
+``before_commit:<table>`` is a point inside the embedded backend, on its files path (which such
+a plan forces): Spark's executors have written the batch's files into the table's directory and
+delta-rs has not yet committed them.
+
 Plan: ``{"point": str, "hit": int, "delay_ms": int, "service": str | null, "marker": str}``.
 """
 
@@ -19,11 +23,21 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from deltalake import DeltaTable
+from deltalake.transaction import AddAction
+
 from lakestream.common.runtime.batch import BatchContext
 from lakestream.common.runtime.service import Runtime
+from lakestream.common.tables import deltars
+from lakestream.common.tables.backend import Txn, WriteResult
+from lakestream.common.tables.deltars import DeltaRsBackend
+from lakestream.common.tables.schemas import TableSpec
+
+BEFORE_COMMIT = "before_commit:"
 
 COMMANDS = {
     "lakestream": "lakestream.common.cli.main",
@@ -59,6 +73,35 @@ def install(plan: dict[str, Any]) -> None:
         timer.start()
 
     Runtime.fault_point = fault_point  # type: ignore[method-assign]
+    if plan["point"].startswith(BEFORE_COMMIT):
+        _kill_before_commit(plan)
+
+
+def _kill_before_commit(plan: dict[str, Any]) -> None:
+    """Kill the process when the embedded backend is about to commit the planned table's files.
+
+    Every batch takes the files path then, however few rows it has.
+    """
+    deltars.ARROW_WRITE_MAX_ROWS = 0
+    target = plan["point"].removeprefix(BEFORE_COMMIT)
+    commit = DeltaRsBackend._commit_files
+    seen = 0
+
+    def commit_files(
+        self: DeltaRsBackend,
+        table: DeltaTable,
+        spec: TableSpec,
+        actions: Sequence[AddAction],
+        txn: Txn,
+    ) -> WriteResult:
+        nonlocal seen
+        if spec.name == target and actions:
+            seen += 1
+            if seen == plan["hit"]:
+                _kill(plan, f"{plan['point']} {txn.key} ({len(actions)} files written)")
+        return commit(self, table, spec, actions, txn)
+
+    DeltaRsBackend._commit_files = commit_files  # type: ignore[method-assign]
 
 
 def main() -> None:

@@ -63,6 +63,28 @@ def test_present_keys_are_the_batch_keys_the_table_holds_in_the_batch_tenants(
     assert sorted(str(key) for (key,) in inserted) == ["e3", "e5", "new-1"]
 
 
+@pytest.mark.parametrize("rows", [None, 4], ids=["executor-files", "small-batch-arrow"])
+def test_both_write_paths_commit_the_same_rows_once(
+    spark: SparkSession, silver: TableSpec, rows: int | None
+) -> None:
+    backend, spec = DeltaRsBackend(), silver
+    backend.ensure(spec)
+    first = frame(spark, spec.schema, silver_row("e1"), silver_row("e2", tenant="globex"))
+    backend.append(spec, first, Txn("t", 0), rows)
+    again = frame(spark, spec.schema, silver_row("e2", tenant="globex"), silver_row("e3"))
+    written = backend.insert_new(spec, again, Txn("t", 1), rows)
+    replayed = backend.insert_new(spec, again, Txn("t", 1), rows)
+    assert (replayed.version, replayed.replayed) == (written.version, True)
+    keys = DeltaTable(spec.location).to_pyarrow_table(columns=["tenant_id", "event_id"])
+    assert sorted(zip(*keys.to_pydict().values(), strict=True)) == [
+        ("acme", "e1"),
+        ("acme", "e3"),
+        ("globex", "e2"),
+    ]
+    data_files = [p for p in Path(spec.location).rglob("*.parquet") if "_delta_log" not in p.parts]
+    assert len(data_files) == len(DeltaTable(spec.location).file_uris())
+
+
 def test_insert_new_waits_for_the_table_write_lock(spark: SparkSession, silver: TableSpec) -> None:
     backend, spec = DeltaRsBackend(), silver
     backend.ensure(spec)

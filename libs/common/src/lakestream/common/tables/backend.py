@@ -89,8 +89,14 @@ class TableBackend(ABC):
         """Create the table (change data feed on, partitioned) if it does not exist."""
 
     @abstractmethod
-    def append(self, spec: TableSpec, df: DataFrame, txn: Txn) -> WriteResult:
-        """Append rows once per ``txn``."""
+    def append(
+        self, spec: TableSpec, df: DataFrame, txn: Txn, rows: int | None = None
+    ) -> WriteResult:
+        """Append rows once per ``txn``.
+
+        ``rows``, when known, bounds how many rows ``df`` holds (the batch's input count); a
+        backend may pick its write path by it.
+        """
 
     @abstractmethod
     def append_rows(
@@ -103,8 +109,13 @@ class TableBackend(ABC):
         """The commit of ``txn`` (``replayed``) when it has been committed, else None."""
 
     @abstractmethod
-    def insert_new(self, spec: TableSpec, df: DataFrame, txn: Txn) -> WriteResult:
-        """Insert rows whose ``spec.keys`` are not in the table yet (insert-if-absent MERGE)."""
+    def insert_new(
+        self, spec: TableSpec, df: DataFrame, txn: Txn, rows: int | None = None
+    ) -> WriteResult:
+        """Insert rows whose ``spec.keys`` are not in the table yet (insert-if-absent MERGE).
+
+        ``rows`` as for ``append``.
+        """
 
     @abstractmethod
     def upsert(self, spec: TableSpec, df: DataFrame, txn: Txn) -> WriteResult:

@@ -51,7 +51,13 @@ from lakestream.common.tables.delta_log import (
     read_commit,
 )
 from lakestream.common.tables.filters import prune, where
-from lakestream.common.tables.parquet_files import FileRead, ReadPlan, read_files, write_files
+from lakestream.common.tables.parquet_files import (
+    FileRead,
+    ReadPlan,
+    read_files,
+    remove_stale_staging,
+    write_files,
+)
 from lakestream.common.tables.schemas import CDF_ENABLED, TableSpec
 from lakestream.common.tables.storage import guarded
 from lakestream.common.tables.write_lock import exclusive, lockable
@@ -59,6 +65,14 @@ from lakestream.common.tables.write_lock import exclusive, lockable
 log = logging.getLogger(__name__)
 STABLE_HISTORY_ATTEMPTS = 20
 """How often a replayed ``Txn``'s commit is looked up while other commits keep landing."""
+ARROW_WRITE_MAX_ROWS = 20_000
+"""Largest batch (by input rows) a local table takes from Arrow rather than from Spark's files.
+
+Below it, collecting the rows in one Spark job and writing them with delta-rs costs less than a
+Spark write job, the move of its files and their commit; above it, the executors' parallel
+Parquet encoding wins (decision 0104).
+"""
+ROW_INDEX = "__lakestream_row"
 
 
 def _size_metrics(value: Any) -> dict[str, Any]:
@@ -71,6 +85,16 @@ def _sql_literal(value: Any) -> str:
     if isinstance(value, date):
         return f"DATE '{value.isoformat()}'"
     return "'" + str(value).replace("'", "''") + "'"
+
+
+def _absent_rows(data: pa.Table, present: pa.Table, keys: Sequence[str]) -> pa.Array:
+    """Indices of ``data``'s rows whose key is not in ``present`` (a null key never matches)."""
+    rows = data.select(list(keys)).append_column(
+        ROW_INDEX, pa.array(range(data.num_rows), pa.int64())
+    )
+    absent = rows.join(present, list(keys), join_type="left anti").column(ROW_INDEX)
+    indices = absent.combine_chunks()
+    return indices.take(pc.sort_indices(indices))
 
 
 def _present_keys(table: DeltaTable, spec: TableSpec, data: pa.Table) -> pa.Table:
@@ -248,14 +272,23 @@ class DeltaRsBackend(TableBackend):
     def _label(self, txn: Txn) -> str:
         return f"{txn.app_id}-{txn.version}"
 
+    @staticmethod
+    def _via_arrow(spec: TableSpec, rows: int | None) -> bool:
+        """Whether a write goes to delta-rs as Arrow rather than as files Spark writes."""
+        small = rows is not None and rows <= ARROW_WRITE_MAX_ROWS
+        return small or not is_local(spec.location)
+
     @guarded
-    def append(self, spec: TableSpec, df: DataFrame, txn: Txn) -> WriteResult:
+    def append(
+        self, spec: TableSpec, df: DataFrame, txn: Txn, rows: int | None = None
+    ) -> WriteResult:
         """Append once per txn (skipped when an earlier attempt committed it).
 
-        On a local table Spark writes the files and delta-rs commits them (decision 0104);
-        elsewhere the batch goes to delta-rs as Arrow.
+        On a local table Spark writes the files and delta-rs commits them (decision 0104),
+        unless ``rows`` says the batch is small; then, and elsewhere, the batch goes to
+        delta-rs as Arrow.
         """
-        if not is_local(spec.location):
+        if self._via_arrow(spec, rows):
             return self._write_once(
                 spec, df, txn, lambda table, data: self._append(table, spec, data, txn)
             )
@@ -312,34 +345,57 @@ class DeltaRsBackend(TableBackend):
         return self._write_once(spec, df, txn, merge)
 
     @guarded
-    def insert_new(self, spec: TableSpec, df: DataFrame, txn: Txn) -> WriteResult:
+    def insert_new(
+        self, spec: TableSpec, df: DataFrame, txn: Txn, rows: int | None = None
+    ) -> WriteResult:
         """Insert the rows whose ``spec.keys`` the table lacks, once per ``txn``.
 
         On a local table, under the table's write lock: the batch's keys are collected, the
         table's key columns scanned for them (pruned to the batch's key partitions, filtered
         while they stream, decision 0099), and Spark writes the batch without the keys found
-        (a broadcast anti-join), which delta-rs commits (decision 0104). Memory stays O(batch)
-        however large the table grows. Elsewhere: an insert-if-absent MERGE, whose commit
-        conflicts with a concurrent writer.
+        (a broadcast anti-join), which delta-rs commits (decision 0104). A batch that ``rows``
+        says is small is collected whole as Arrow instead, anti-joined and appended by
+        delta-rs. Memory stays O(batch) however large the table grows. Elsewhere: an
+        insert-if-absent MERGE, whose commit conflicts with a concurrent writer.
         """
         if not lockable(spec.location):
             return self._merge(spec, df, txn, update=False)
+        if self._via_arrow(spec, rows):
+
+            def append_absent(table: DeltaTable, data: pa.Table) -> None:
+                new = data.take(_absent_rows(data, _present_keys(table, spec, data), spec.keys))
+                if new.num_rows > 0:
+                    self._append(table, spec, new, txn)
+
+            with exclusive(spec.location):
+                return self._write_once(spec, df, txn, append_absent)
         with exclusive(spec.location):
             table = self._table(spec)
             done = self._committed(table, spec, txn)
             if done is not None:
                 return done
-            keys = list(spec.keys)
-            batch = conform(df.select(*keys).toArrow(), _key_schema(spec))
-            if batch.num_rows == 0:
-                return WriteResult(None)
-            present = conform(_present_keys(table, spec, batch), _key_schema(spec))
-            new = df
-            if present.num_rows > 0:
-                found = df.sparkSession.createDataFrame(present)
-                new = df.join(F.broadcast(found), keys, "left_anti")
-            actions = write_files(new, spec, local_path(spec.location), self._label(txn))
-            return self._commit_files(table, spec, actions, txn)
+            # Persisted: the batch is computed once for its keys and its files, not twice.
+            cached = df.persist()
+            try:
+                return self._insert_absent(table, spec, cached, txn)
+            finally:
+                cached.unpersist()
+
+    def _insert_absent(
+        self, table: DeltaTable, spec: TableSpec, df: DataFrame, txn: Txn
+    ) -> WriteResult:
+        """Spark writes ``df`` without the keys ``table`` holds; delta-rs commits the files."""
+        keys = list(spec.keys)
+        batch = conform(df.select(*keys).toArrow(), _key_schema(spec))
+        if batch.num_rows == 0:
+            return WriteResult(None)
+        present = conform(_present_keys(table, spec, batch), _key_schema(spec))
+        new = df
+        if present.num_rows > 0:
+            found = df.sparkSession.createDataFrame(present)
+            new = df.join(F.broadcast(found), keys, "left_anti")
+        actions = write_files(new, spec, local_path(spec.location), self._label(txn))
+        return self._commit_files(table, spec, actions, txn)
 
     @guarded
     def upsert(self, spec: TableSpec, df: DataFrame, txn: Txn) -> WriteResult:
@@ -494,11 +550,20 @@ class DeltaRsBackend(TableBackend):
     def vacuum(
         self, spec: TableSpec, retention_hours: int, dry_run: bool = False, force: bool = False
     ) -> VacuumResult:
-        """A full vacuum: also deletes files no commit references (left by a crashed write)."""
+        """A full vacuum: also deletes files no commit references (left by a crashed write).
+
+        A local table's staging directories of crashed writes older than the retention go too
+        (delta-rs skips ``_``-prefixed directories); a dry run only counts them.
+        """
         deleted = self._table(spec).vacuum(
             retention_hours=retention_hours,
             dry_run=dry_run,
             enforce_retention_duration=not force,
             full=True,
         )
-        return VacuumResult(len(deleted), dry_run)
+        staged = 0
+        if is_local(spec.location):
+            staged = remove_stale_staging(
+                local_path(spec.location), retention_hours * 3600, dry_run=dry_run
+            )
+        return VacuumResult(len(deleted) + staged, dry_run)

@@ -156,7 +156,9 @@ class DeltaSparkBackend(TableBackend):
         return WriteResult(version, replayed=version is None)
 
     @guarded
-    def append(self, spec: TableSpec, df: DataFrame, txn: Txn) -> WriteResult:
+    def append(
+        self, spec: TableSpec, df: DataFrame, txn: Txn, rows: int | None = None
+    ) -> WriteResult:
         """Append with Delta's ``txnAppId``/``txnVersion`` (skipped once committed)."""
         spark = df.sparkSession
         done = self._txn_commit(spark, spec, txn)
@@ -238,7 +240,9 @@ class DeltaSparkBackend(TableBackend):
             merger.whenMatchedUpdate(set={c: F.expr(e) for c, e in updates.items()}).execute()
 
     @guarded
-    def insert_new(self, spec: TableSpec, df: DataFrame, txn: Txn) -> WriteResult:
+    def insert_new(
+        self, spec: TableSpec, df: DataFrame, txn: Txn, rows: int | None = None
+    ) -> WriteResult:
         """Insert-if-absent MERGE on ``spec.keys``, pruned to the batch's partitions."""
         return self._merge(spec, df, txn, update=False)
 

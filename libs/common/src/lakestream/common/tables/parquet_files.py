@@ -164,16 +164,20 @@ def _publish(spec: TableSpec, table: Path, staging: Path, staged: Path) -> AddAc
     )
 
 
-def remove_stale_staging(table: Path, older_than_s: float) -> int:
-    """Delete staging directories of crashed writes older than ``older_than_s``; how many."""
+def remove_stale_staging(table: Path, older_than_s: float, dry_run: bool = False) -> int:
+    """Delete the files of crashed writes' staging directories older than ``older_than_s``.
+
+    Returns how many files were deleted (or, on a dry run, would be).
+    """
     root = table / STAGING_DIR
     if not root.is_dir():
         return 0
     removed = 0
     for entry in root.iterdir():
         if time.time() - entry.stat().st_mtime >= older_than_s:
-            shutil.rmtree(entry, ignore_errors=True)
-            removed += 1
+            removed += sum(1 for f in entry.rglob("*") if f.is_file())
+            if not dry_run:
+                shutil.rmtree(entry, ignore_errors=True)
     return removed
 
 
