@@ -58,7 +58,7 @@ class BatchResult:
 
     ``input``: one row per input row with ``tenant`` (audit attribution), ``event_type`` (its
     bucket) and ``lag_from`` (timestamp the event entered the platform, for event lag), plus
-    what the flow's ``verify_input`` reads (bronze: ``file``).
+    optionally ``file``, whose values the flow's ``verify_input`` checks.
     ``offered``: valid rows offered to a dedup write, before dedup, with ``tenant`` and
     ``event_type``; rows offered but not written count as duplicates.
     ``dlq``: rejected rows in the DLQ schema.

@@ -147,12 +147,12 @@ class BatchRunner:
 
     def _write(self, ctx: BatchContext, result: BatchResult) -> BatchCounts:
         counts = BatchCounts()
-        self._input_stats(ctx, result.input, counts)
+        files = self._input_stats(ctx, result.input, counts)
         if self.flow.verify_input is not None:
-            self.flow.verify_input(ctx, result.input)
+            self.flow.verify_input(ctx, files)
         for write in result.writes:
             self.runtime.fault_point(f"before_write:{write.spec.name}", ctx)
-            written = self._apply(ctx, write)
+            written = self._apply(ctx, write, counts.input.total())
             if write.output and not result.output_is_input:
                 typed = self._committed_rows("output", write.spec, written)
                 counts.typed.update(typed)
@@ -170,7 +170,9 @@ class BatchRunner:
         if result.dlq is not None:
             spec = dlq_events(self.runtime.layout)
             self.runtime.fault_point(f"before_write:{spec.name}", ctx)
-            written = self.runtime.backend.append(spec, result.dlq, self._txn(ctx))
+            written = self.runtime.backend.append(
+                spec, result.dlq, self._txn(ctx), counts.input.total()
+            )
             typed = self._committed_rows("dlq", spec, written)
             counts.typed.update(typed)
             counts.dlq.update(_per_tenant(typed))
@@ -209,30 +211,39 @@ class BatchRunner:
             counts[(kind, audit_tenant(self.runtime, key[0]), known_type)] += n
         return counts
 
-    def _apply(self, ctx: BatchContext, write: TableWrite) -> WriteResult:
+    def _apply(self, ctx: BatchContext, write: TableWrite, rows: int) -> WriteResult:
         backend = self.runtime.backend
         txn = self._txn(ctx)
         if write.mode == "append":
-            return backend.append(write.spec, write.df, txn)
+            return backend.append(write.spec, write.df, txn, rows)
         if write.mode == "insert_new":
-            return backend.insert_new(write.spec, write.df, txn)
+            return backend.insert_new(write.spec, write.df, txn, rows)
         return backend.upsert(write.spec, write.df, txn)
 
-    def _input_stats(self, ctx: BatchContext, frame: DataFrame, counts: BatchCounts) -> None:
+    def _input_stats(self, ctx: BatchContext, frame: DataFrame, counts: BatchCounts) -> set[str]:
+        """Count the input per tenant and event type, with its lag, in one job.
+
+        Returns the distinct ``file`` values of the input (empty when it has no such column).
+        """
         started = F.lit(ctx.started_at).cast("timestamp")
         lag = (F.unix_micros(started) - F.unix_micros(F.col("lag_from"))) / 1000
+        file = F.col("file") if "file" in frame.columns else F.lit(None).cast("string")
         rows = (
-            frame.select("tenant", "event_type", lag.alias("lag_ms"))
+            frame.select("tenant", "event_type", lag.alias("lag_ms"), file.alias("file"))
             .rollup("tenant", "event_type")
             .agg(
                 F.count(F.lit(1)).alias("n"),
                 F.percentile_approx("lag_ms", 0.5).alias("p50"),
                 F.max("lag_ms").alias("max"),
+                F.collect_set("file").alias("files"),
                 F.grouping_id().alias("level"),
             )
             .collect()
         )
+        files: set[str] = set()
         for row in rows:
+            if row["level"] == _ROLLUP_TOTAL:
+                files.update(row["files"])
             if row["level"] == 0:
                 counts.typed[("input", row["tenant"], row["event_type"])] += int(row["n"])
                 continue
@@ -241,6 +252,7 @@ class BatchRunner:
                 counts.input[key] += int(row["n"])
             counts.lag_p50[key] = None if row["p50"] is None else int(row["p50"])
             counts.lag_max[key] = None if row["max"] is None else int(row["max"])
+        return files
 
     def _audit(
         self, ctx: BatchContext, counts: BatchCounts, status: str, error: str | None, txn: Txn

@@ -76,9 +76,10 @@ class Flow:
     tables: Callable[[Runtime], list[TableSpec]]
     probe: Callable[[Runtime], None] | None = None
     """Raises SourceUnavailableError when the source is gone; run between batches."""
-    verify_input: Callable[[BatchContext, DataFrame], None] | None = None
-    """Given the batch's ``BatchResult.input`` once it is read and before any write: raises
-    SourceUnavailableError when the batch lacks input its source planned."""
+    verify_input: Callable[[BatchContext, set[str]], None] | None = None
+    """Given the ``file`` values of the batch's ``BatchResult.input`` (gathered by the job that
+    counts the input) before any write: raises SourceUnavailableError when the batch lacks
+    input its source planned."""
     upstream: Callable[[Runtime], TableSpec] | None = None
     """The table whose change feed ``source`` reads (see ``change_feed_of``)."""
 

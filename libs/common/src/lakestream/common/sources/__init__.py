@@ -35,13 +35,12 @@ def check_source(settings: Settings) -> None:
         check_landing(settings.landing_path)
 
 
-def check_batch_input(ctx: BatchContext, frame: DataFrame) -> None:
+def check_batch_input(ctx: BatchContext, read: set[str]) -> None:
     """Raise SourceUnavailableError when a ``files`` batch lost a planned file before its read.
 
-    ``frame`` has a ``file`` column (the landing file of each input row).
+    ``read`` holds the landing files the batch's input rows came from.
     """
     if ctx.runtime.settings.source != "files":
         return
-    read = {row["file"] for row in frame.select("file").distinct().collect()}
     checkpoint = ctx.runtime.layout.checkpoint(ctx.service.name, ctx.flow)
     check_batch_files(checkpoint, ctx.batch_id, read)
