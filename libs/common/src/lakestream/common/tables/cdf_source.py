@@ -98,13 +98,16 @@ class ChangeFeedReader(DataSourceStreamReader):
         return {"version": latest}
 
     def partitions(self, start: dict[str, int], end: dict[str, int]) -> list[InputPartition]:
-        """Split commits ``start+1..end`` into at most ``maxPartitions`` contiguous ranges."""
+        """Split commits ``start+1..end`` into at most ``maxPartitions`` contiguous ranges.
+
+        Change files are listed from the log in one range: that is a read of a few JSON files.
+        """
         first, last = int(start["version"]) + 1, int(end["version"])
         self.after = max(last, first - 1)
         if last < first:
             return []
         count = last - first + 1
-        slices = min(self.max_partitions, count)
+        slices = 1 if self.files else min(self.max_partitions, count)
         size = -(-count // slices)
         return [VersionRange(lo, min(lo + size - 1, last)) for lo in range(first, last + 1, size)]
 
