@@ -75,7 +75,7 @@ def _too_deep(text: str) -> str:
     ``MAX_DEPTH`` passes exactly when the depth exceeds it. Only bodies with more than
     ``MAX_DEPTH`` opening brackets are examined. Simple patterns only: no regex recursion.
     """
-    opening = f"octet_length({text}) - octet_length(translate({text}, '[{{', ''))"
+    opening = f"octet_length({text}) - octet_length(replace(replace({text}, '[', ''), '{{', ''))"
     brackets = text
     for pattern in (_BACKSLASH_PAIR, _ESCAPED_QUOTE, _STRING, _NOT_BRACKET):
         brackets = f"regexp_replace({brackets}, {lit(pattern)}, '')"
@@ -92,7 +92,8 @@ def _lone_surrogate(text: str) -> str:
     """
     unescaped = f"regexp_replace({text}, {lit(_BACKSLASH_PAIR)}, '')"
     unpaired = f"regexp_replace({unescaped}, {lit(_SURROGATE_PAIR)}, '')"
-    return f"({text} RLIKE {lit(_SURROGATE)} AND {unpaired} RLIKE {lit(_SURROGATE)})"
+    escaped = f"contains({text}, {lit(chr(92))})"
+    return f"({escaped} AND {text} RLIKE {lit(_SURROGATE)} AND {unpaired} RLIKE {lit(_SURROGATE)})"
 
 
 def _infinite_number(payload: str, text: str) -> str:
@@ -142,34 +143,32 @@ def parse_envelope(df: DataFrame, registry: Registry, max_body_bytes: int) -> Da
 
     Pure Spark SQL: VARIANT parsing, type checks by JSON type, no Python per row.
     """
-    envelope_errors = messages(
-        [
-            (
-                f"NOT coalesce(char_length({_text('event_id')}) BETWEEN 1 AND {MAX_EVENT_ID},"
-                " FALSE)",
-                lit(f"event_id: required string of 1..{MAX_EVENT_ID} characters"),
-            ),
-            (f"{_text('tenant_id')} IS NULL", lit("tenant_id: required string")),
-            (f"{_text('event_type')} IS NULL", lit("event_type: required string")),
-            (
-                "NOT coalesce(event_version >= 1, FALSE)",
-                lit("event_version: required integer >= 1"),
-            ),
-            (
-                f"NOT coalesce({_text('event_time')} RLIKE {lit(RFC3339)} AND "
-                f"{in_timestamp_range('_time')}, FALSE)",
-                lit("event_time: required RFC 3339 timestamp string, 0001..9999 in UTC"),
-            ),
-            (
-                f"{is_present(_raw('source_id'))} AND {_kind('source_id')} != 'STRING'",
-                lit("source_id: optional, must be a string"),
-            ),
-            (
-                "NOT coalesce(startswith(payload_json, '{'), FALSE)",
-                lit("payload: required JSON object"),
-            ),
-        ]
-    )
+    envelope_rules = [
+        (
+            f"NOT coalesce(char_length({_text('event_id')}) BETWEEN 1 AND {MAX_EVENT_ID}, FALSE)",
+            lit(f"event_id: required string of 1..{MAX_EVENT_ID} characters"),
+        ),
+        (f"{_text('tenant_id')} IS NULL", lit("tenant_id: required string")),
+        (f"{_text('event_type')} IS NULL", lit("event_type: required string")),
+        (
+            "NOT coalesce(event_version >= 1, FALSE)",
+            lit("event_version: required integer >= 1"),
+        ),
+        (
+            f"NOT coalesce({_text('event_time')} RLIKE {lit(RFC3339)} AND "
+            f"{in_timestamp_range('_time')}, FALSE)",
+            lit("event_time: required RFC 3339 timestamp string, 0001..9999 in UTC"),
+        ),
+        (
+            f"{is_present(_raw('source_id'))} AND {_kind('source_id')} != 'STRING'",
+            lit("source_id: optional, must be a string"),
+        ),
+        (
+            "NOT coalesce(startswith(payload_json, '{'), FALSE)",
+            lit("payload: required JSON object"),
+        ),
+    ]
+    envelope_failed = " OR ".join(f"({condition})" for condition, _ in envelope_rules)
     known_tenant, allowed_type, known_version = _tenant_rules(registry)
     parsed = (
         df.withColumn("_size", F.expr("octet_length(body)"))
@@ -217,7 +216,11 @@ def parse_envelope(df: DataFrame, registry: Registry, max_body_bytes: int) -> Da
         )
         .withColumn("_time", F.expr(f"try_cast(upper({_text('event_time')}) AS timestamp)"))
         .withColumn("event_time", F.expr(f"CASE WHEN {in_timestamp_range('_time')} THEN _time END"))
-        .withColumn("_envelope_errors", F.expr(f"CASE WHEN _object THEN {envelope_errors} END"))
+        .withColumn("_envelope_failed", F.expr(f"_object AND ({envelope_failed})"))
+        .withColumn(
+            "_envelope_errors",
+            F.expr(f"CASE WHEN _envelope_failed THEN {messages(envelope_rules)} END"),
+        )
         .withColumns(
             {n: F.col(_text(n)) for n in ("tenant_id", "event_type", "event_id", "source_id")}
         )
@@ -232,13 +235,14 @@ def parse_envelope(df: DataFrame, registry: Registry, max_body_bytes: int) -> Da
     reason = f"""CASE
         WHEN _size > {max_body_bytes} THEN '{ReasonCode.PAYLOAD_TOO_LARGE}'
         WHEN NOT _utf8 OR NOT _object THEN '{ReasonCode.INVALID_JSON}'
-        WHEN size(_envelope_errors) > 0 THEN '{ReasonCode.INVALID_ENVELOPE}'
+        WHEN _envelope_failed THEN '{ReasonCode.INVALID_ENVELOPE}'
         WHEN {mismatch} THEN '{ReasonCode.TENANT_MISMATCH}'
         WHEN NOT ({known_tenant}) THEN '{ReasonCode.UNKNOWN_TENANT}'
         WHEN NOT {allowed_type} THEN '{ReasonCode.UNKNOWN_EVENT_TYPE}'
         WHEN NOT {known_version} THEN '{ReasonCode.UNSUPPORTED_VERSION}'
     END"""
     detail = f"""CASE
+        WHEN reason_code IS NULL THEN NULL
         WHEN _size > {max_body_bytes}
             THEN concat('body is ', _size, ' bytes; the limit is {max_body_bytes}')
         WHEN NOT _utf8 THEN 'body is not valid UTF-8'
@@ -246,7 +250,7 @@ def parse_envelope(df: DataFrame, registry: Registry, max_body_bytes: int) -> Da
             ' the value, or nesting beyond 1000 levels)'
         WHEN _refused IS NOT NULL THEN _refused
         WHEN NOT _object THEN 'body is JSON but not an object'
-        WHEN size(_envelope_errors) > 0 THEN array_join(_envelope_errors, '; ')
+        WHEN _envelope_failed THEN array_join(_envelope_errors, '; ')
         WHEN {mismatch} THEN {mismatch_detail}
         WHEN NOT ({known_tenant}) THEN concat('tenant_id ', tenant_id, ' is not onboarded')
         WHEN NOT {allowed_type}
@@ -257,6 +261,6 @@ def parse_envelope(df: DataFrame, registry: Registry, max_body_bytes: int) -> Da
         parsed.withColumn("reason_code", F.expr(reason))
         .withColumn("reason_detail", F.expr(detail))
         .drop("_size", "_text", "_utf8", "_wrapped", "_json", "_payload_text", "_refused", "_v")
-        .drop("_object", "_envelope_errors", "_time")
+        .drop("_object", "_envelope_failed", "_envelope_errors", "_time")
         .drop(*[c for n in _SCALARS for c in (_raw(n), _kind(n), _text(n))])
     )
