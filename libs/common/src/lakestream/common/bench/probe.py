@@ -16,8 +16,13 @@ SAMPLE_SECONDS = 0.2
 
 
 def _children(pid: int) -> list[int]:
+    """Child pids of ``pid``; none when it exits while its threads are listed."""
     found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").glob("*/children"))
+    except OSError:
+        return found
+    for task in tasks:
         try:
             found.extend(int(child) for child in task.read_text().split())
         except OSError:
