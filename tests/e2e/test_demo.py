@@ -58,6 +58,11 @@ def test_demo_reconciles_and_summary_matches_tables(cli: Cli, tmp_path: Path) ->
         assert len(keys) == table.num_rows
     report = (root / "report.html").read_text()
     assert "plotly" in report.lower()
+    status = cli("lakestream", "status", "--json", "--root", str(root))
+    assert status.returncode == 0, status.stdout + status.stderr
+    assert "reading environment 'demo'" in status.stderr
+    verdicts = {x["layer"]: x["verdict"] for x in json.loads(status.stdout)["layers"]}
+    assert verdicts == {"bronze": "ok", "silver": "ok", "gold": "ok"}
 
 
 def test_demo_rejects_out_of_range_arguments(cli: Cli, tmp_path: Path) -> None:

@@ -317,6 +317,25 @@ def test_alerts_for_consumer_gap_and_throttling() -> None:
     assert "IncomingMessages" in query and "OutgoingMessages" in query and "gap" in query
 
 
+def test_alert_on_the_layer_verdict_that_lakestream_status_exports() -> None:
+    from lakestream.common.audit.status import Verdict
+    from lakestream.common.telemetry import LAYER_VERDICT
+
+    rule = resource(
+        "monitoring", "azurerm_monitor_scheduled_query_rules_alert_v2", "layer_unhealthy"
+    )
+    criteria = block(rule, "criteria")
+    assert f'Name == "{LAYER_VERDICT}"' in criteria["query"]
+    assert criteria["metric_measure_column"] == "verdict"
+    assert criteria["threshold"] == "${var.layer_alert_verdict}"
+    assert block(criteria, "dimension")["name"] == "layer"
+    default = load_hcl(MODULES / "monitoring" / "variables.tf")
+    verdict = next(
+        v["layer_alert_verdict"] for v in default["variable"] if "layer_alert_verdict" in v
+    )
+    assert verdict["default"] == Verdict.STUCK.severity
+
+
 # ---------------------------------------------------------------------------
 # Environments
 # ---------------------------------------------------------------------------

@@ -117,6 +117,7 @@ variable "monitoring" {
     alert_emails                 = optional(list(string), [])
     consumer_gap_threshold       = optional(number, 10000)
     throttled_requests_threshold = optional(number, 0)
+    layer_alert_verdict          = optional(number, 2)
   })
   default = {}
 }

@@ -207,3 +207,47 @@ resource "azurerm_monitor_scheduled_query_rules_alert_v2" "consumer_gap" {
 
   depends_on = [azurerm_monitor_diagnostic_setting.this]
 }
+
+# A lakestream layer is stuck or losing rows: `lakestream status --telemetry otlp` exports the gauge
+# lakestream.layer.verdict (0 ok, 1 lagging, 2 stuck, 3 losing) per layer, which the OpenTelemetry
+# collector sends to this workspace's AppMetrics table.
+resource "azurerm_monitor_scheduled_query_rules_alert_v2" "layer_unhealthy" {
+  name                    = "${var.names.log_analytics}-lakestream-layer-unhealthy"
+  resource_group_name     = var.resource_group_name
+  location                = var.location
+  description             = "lakestream status reports a layer at or above the alert verdict (2 stuck, 3 losing): run `lakestream status` and see docs/operations.md, lost, slow or stuck."
+  severity                = 1
+  evaluation_frequency    = "PT5M"
+  window_duration         = "PT15M"
+  scopes                  = [azurerm_log_analytics_workspace.this.id]
+  auto_mitigation_enabled = true
+  tags                    = var.tags
+
+  criteria {
+    query                   = <<-KQL
+      AppMetrics
+      | where Name == "lakestream.layer.verdict"
+      | extend layer = tostring(Properties["layer"])
+      | summarize verdict = max(Max) by layer, bin(TimeGenerated, 5m)
+    KQL
+    time_aggregation_method = "Maximum"
+    metric_measure_column   = "verdict"
+    operator                = "GreaterThanOrEqual"
+    threshold               = var.layer_alert_verdict
+
+    dimension {
+      name     = "layer"
+      operator = "Include"
+      values   = ["*"]
+    }
+
+    failing_periods {
+      minimum_failing_periods_to_trigger_alert = 2
+      number_of_evaluation_periods             = 3
+    }
+  }
+
+  action {
+    action_groups = [azurerm_monitor_action_group.this.id]
+  }
+}

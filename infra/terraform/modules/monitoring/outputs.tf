@@ -19,5 +19,6 @@ output "alert_ids" {
     throttled_requests = azurerm_monitor_metric_alert.throttled_requests.id
     consumers_stalled  = azurerm_monitor_metric_alert.consumers_stalled.id
     consumer_gap       = azurerm_monitor_scheduled_query_rules_alert_v2.consumer_gap.id
+    layer_unhealthy    = azurerm_monitor_scheduled_query_rules_alert_v2.layer_unhealthy.id
   }
 }

@@ -84,3 +84,14 @@ variable "throttled_requests_threshold" {
   type        = number
   default     = 0
 }
+
+variable "layer_alert_verdict" {
+  description = "Alert when `lakestream status` reports a layer at this verdict or worse: 1 lagging, 2 stuck, 3 losing."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = contains([1, 2, 3], var.layer_alert_verdict)
+    error_message = "layer_alert_verdict must be 1 (lagging), 2 (stuck) or 3 (losing)."
+  }
+}

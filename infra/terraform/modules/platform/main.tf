@@ -185,6 +185,7 @@ module "monitoring" {
   alert_emails                 = var.monitoring.alert_emails
   consumer_gap_threshold       = var.monitoring.consumer_gap_threshold
   throttled_requests_threshold = var.monitoring.throttled_requests_threshold
+  layer_alert_verdict          = var.monitoring.layer_alert_verdict
 
   eventhub_namespace_id   = module.eventhubs.namespace_id
   storage_account_id      = module.storage.account_id

@@ -32,6 +32,12 @@ class ConfigError(LakestreamError):
         super().__init__("\n".join(p.render() for p in problems))
 
 
+class NoTablesError(LakestreamError):
+    """A reading command found no lakestream tables under the chosen root and environment."""
+
+    exit_code = 2
+
+
 class SourceUnavailableError(LakestreamError):
     """The configured source cannot be read (missing landing directory, unreachable hub)."""
 

@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     max_versions_per_trigger: int = Field(default=8, ge=1, le=1_000_000)
     source_max_retries: int = Field(default=3, ge=0, le=20)
     source_retry_backoff: float = Field(default=1.0, gt=0, le=300)
+    status_max_backlog: int = Field(default=0, ge=0, le=10**12)
+    status_stuck_after_seconds: float = Field(default=900.0, gt=0, le=30 * 86400)
+    status_window_seconds: float = Field(default=3600.0, gt=0, le=366 * 86400)
     spark_master: str = "local[*]"
     shuffle_partitions: int = Field(default=4, ge=1, le=100_000)
 

@@ -37,6 +37,8 @@ MODES: tuple[Mode, ...] = ("off", "console", "otlp")
 ALL_EVENT_TYPES = "_all"
 """``event_type`` attribute of measurements that cover a whole (mixed) batch."""
 SCOPE = "lakestream"
+LAYER_VERDICT = "lakestream.layer.verdict"
+"""Gauge of ``lakestream status``: 0 ok, 1 lagging, 2 stuck, 3 losing (attribute ``layer``)."""
 
 run_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("run_id", default=None)
 service_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("service", default=None)
@@ -81,6 +83,21 @@ class Telemetry:
         )
         self.state_rows = meter.create_gauge(
             "lakestream.query.state_rows", unit="{row}", description="Rows held in query state"
+        )
+        self.layer_backlog = meter.create_gauge(
+            "lakestream.layer.backlog",
+            unit="{item}",
+            description="Upstream files, events or commits no batch of the layer has read",
+        )
+        self.layer_last_success_age = meter.create_gauge(
+            "lakestream.layer.last_success_age",
+            unit="s",
+            description="Seconds since the layer's last successful batch",
+        )
+        self.layer_verdict = meter.create_gauge(
+            LAYER_VERDICT,
+            unit="1",
+            description="lakestream status verdict: 0 ok, 1 lagging, 2 stuck, 3 losing",
         )
 
     def shutdown(self) -> None:

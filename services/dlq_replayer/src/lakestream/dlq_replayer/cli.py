@@ -19,7 +19,7 @@ from lakestream.common.cli.options import (
     EnvOpt,
     RootOpt,
     TelemetryOpt,
-    cli_settings,
+    reading_settings,
 )
 from lakestream.common.cli.process import finish, run_app
 from lakestream.common.config import load_registry
@@ -119,8 +119,8 @@ def list_rows(
     config_dir: ConfigDirOpt = None,
 ) -> int:
     """List DLQ rows matching the filters, with counts by reason."""
-    settings = cli_settings(root=root, env=env, config_dir=config_dir)
     where = _filter(tenant, event_type, version, stage, reason, since, until, status)
+    settings = reading_settings(root=root, env=env, config_dir=config_dir)
     rows: list[dict[str, Any]] = read_dlq(settings.layout, where).to_pylist()
     by_reason = Counter((r["stage"], r["reason_code"], r["replay_status"]) for r in rows)
     counts = Table("stage", "reason", "replay_status", "rows", title="DLQ rows by reason")
@@ -189,7 +189,7 @@ def show(
     config_dir: ConfigDirOpt = None,
 ) -> int:
     """Every column of one DLQ row and its raw body (text if UTF-8, hex dump otherwise)."""
-    settings = cli_settings(root=root, env=env, config_dir=config_dir)
+    settings = reading_settings(root=root, env=env, config_dir=config_dir)
     row = find_row(settings.layout, dlq_id)
     if row is None:
         console.print(f"[red]no single DLQ row has an id starting with {escape(dlq_id)}[/red]")
@@ -234,8 +234,8 @@ def replay_rows(
     telemetry: TelemetryOpt = None,
 ) -> int:
     """Re-run the rejecting stage on the selected rows with the current configuration."""
-    settings = cli_settings(root=root, env=env, config_dir=config_dir)
     where = _filter(tenant, event_type, version, stage, reason, since, until, status)
+    settings = reading_settings(False, root=root, env=env, config_dir=config_dir)
     registry = load_registry(settings.config_dir)
     spark = get_spark(settings, app_name="lakestream-dlq-replay")
     runtime = Runtime(

@@ -16,7 +16,7 @@ from lakestream.common.cli.options import (
     ConfigDirOpt,
     EnvOpt,
     RootOpt,
-    cli_settings,
+    reading_settings,
     writable_file,
 )
 
@@ -73,8 +73,9 @@ def report(
     config_dir: ConfigDirOpt = None,
 ) -> int:
     """Throughput per layer and tenant, DLQ rate by reason, batch latency, freshness."""
-    settings = cli_settings(root=root, env=env, config_dir=config_dir)
-    result = build_report(settings.layout, parse_since(since))
+    window = parse_since(since)
+    settings = reading_settings(root=root, env=env, config_dir=config_dir)
+    result = build_report(settings.layout, window)
     fresh = Table("layer", "last successful batch (s ago)", title="Freshness")
     for layer, seconds in result.freshness_s.items():
         fresh.add_row(layer, _num(seconds, 1))
@@ -110,8 +111,9 @@ def reconcile_cmd(
     config_dir: ConfigDirOpt = None,
 ) -> int:
     """Prove the conservation law across layers; exit 1 naming every gap."""
-    settings = cli_settings(root=root, env=env, config_dir=config_dir)
-    gaps = reconcile(settings.layout, parse_since(since))
+    window = parse_since(since)
+    settings = reading_settings(root=root, env=env, config_dir=config_dir)
+    gaps = reconcile(settings.layout, window)
     if not gaps:
         console.print("[bold green]reconciled: nothing lost, nothing duplicated[/bold green]")
         return 0

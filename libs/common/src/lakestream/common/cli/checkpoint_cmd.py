@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from lakestream.common.cli.options import EnvOpt, RootOpt, cli_settings
+from lakestream.common.cli.options import EnvOpt, RootOpt, reading_settings
 from lakestream.common.cli.run_cmd import Layer, select_services
 from lakestream.common.errors import LakestreamError
 from lakestream.common.runtime.checkpoint import (
@@ -49,7 +49,7 @@ def _checkpoints(layout: TableLayout, layer: Layer) -> list[tuple[str, Path]]:
 @checkpoint_app.command("status")
 def status(layer: LayerOpt = Layer.ALL, root: RootOpt = None, env: EnvOpt = None) -> None:
     """Per checkpoint: last planned and committed batch, last audited batch, damaged files."""
-    layout = cli_settings(root=root, env=env).layout
+    layout = reading_settings(root=root, env=env).layout
     table = Table("service", "checkpoint", "planned", "committed", "audited", "state")
     damage = []
     audited_by_service = audited_batches(layout)
@@ -88,7 +88,7 @@ def repair(
     (idempotently), a last batch whose offsets file was damaged never ran and is planned anew.
     Refused while the layer runs (its run lock is held for the repair).
     """
-    layout = cli_settings(root=root, env=env).layout
+    layout = reading_settings(False, root=root, env=env).layout
     console = Console(soft_wrap=True)
     refused: list[str] = []
     audited = audited_batches(layout)

@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 
 import typer
 
+from lakestream.common.audit.tables import environments, has_tables, require_tables
+from lakestream.common.cli.output import err_console
 from lakestream.common.errors import ConfigError
 from lakestream.common.settings import Settings, load_settings
 
@@ -71,6 +73,30 @@ def cli_settings(**options: object) -> Settings:
                 flag = "--" + given[problem.field].replace("_", "-")
                 raise typer.BadParameter(problem.message, param_hint=flag) from None
         raise
+
+
+def reading_settings(pick_env: bool = True, **options: object) -> Settings:
+    """Settings of a command that reads the tables; the environment read must hold some.
+
+    Without ``--env`` (or ``LAKESTREAM_ENV``) and no tables in the default environment, the one
+    environment under a local root that has tables is read, and named on stderr (``pick_env``;
+    commands that write choose no environment by themselves). Otherwise NoTablesError names the
+    path read and the environments that hold tables.
+    """
+    settings = cli_settings(**options)
+    layout = settings.layout
+    if layout.by_name or "://" in layout.root or has_tables(layout):
+        return settings
+    found = environments(layout.root)
+    if pick_env and "env" not in settings.model_fields_set and len(found) == 1:
+        err_console.print(
+            f"reading environment {found[0]!r}, the only one with tables under {layout.root} "
+            "(--env chooses another)",
+            highlight=False,
+        )
+        return settings.model_copy(update={"env": found[0]})
+    require_tables(layout)
+    return settings
 
 
 def writable_file(path: Path | None) -> Path | None:

@@ -36,7 +36,7 @@ def run_app(app: typer.Typer, args: list[str] | None = None) -> int:
         return EXIT_FAILED
     except LakestreamError as exc:
         err_console.print(Text("error: ", style="red") + Text(redact(str(exc))))
-        return EXIT_FAILED
+        return int(getattr(exc, "exit_code", EXIT_FAILED))
     except KeyboardInterrupt:
         err_console.print("[yellow]interrupted[/yellow]")
         return 130

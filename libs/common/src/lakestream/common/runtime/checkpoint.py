@@ -147,16 +147,32 @@ def planned_version(path: str) -> int | None:
     return _version(planned_offsets(path))
 
 
-def reached(path: str, version: int) -> bool:
-    """True when a local change-feed checkpoint committed a batch that read up to ``version``."""
+def committed_offsets(path: str) -> list[Any] | None:
+    """Source end offsets of the latest batch a local checkpoint committed.
+
+    ``[]`` before the first committed batch; ``None`` for a remote checkpoint or when the
+    committed batch's offsets file is missing or unreadable.
+    """
     committed = committed_batch(path)
     if committed is None:
-        return version < 0 and planned_version(path) == -1
+        return None if "://" in path else []
     file = Path(path) / "offsets" / str(committed)
     if not file.is_file() or _problem(file):
-        return False
+        return None
     lines = file.read_text(encoding="utf-8").splitlines()[2:]
-    done = _version([None if line == "-" else json.loads(line) for line in lines])
+    return [None if line == "-" else json.loads(line) for line in lines]
+
+
+def committed_version(path: str) -> int | None:
+    """The upstream version a local change-feed checkpoint committed up to (-1 before any)."""
+    return _version(committed_offsets(path))
+
+
+def reached(path: str, version: int) -> bool:
+    """True when a local change-feed checkpoint committed a batch that read up to ``version``."""
+    if committed_batch(path) is None:
+        return version < 0 and planned_version(path) == -1
+    done = committed_version(path)
     return done is not None and done >= version
 
 

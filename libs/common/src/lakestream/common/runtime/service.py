@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from pyspark.sql import DataFrame, SparkSession
 
@@ -118,3 +118,26 @@ def discover_services() -> dict[str, Service]:
             raise TypeError(f"entry point {ep.name} = {ep.value} is not a lakestream Service")
         found[service.name] = service
     return dict(sorted(found.items(), key=lambda item: item[1].order))
+
+
+@dataclass(frozen=True)
+class DeclaredFlow:
+    """A flow's name and, for a change-feed flow, its upstream table's location."""
+
+    name: str
+    upstream: str | None
+
+
+def declared_flows(service: Service, settings: Settings, registry: Registry) -> list[DeclaredFlow]:
+    """The flows ``service`` declares, with their upstream tables, without starting anything.
+
+    Declaring flows takes only the settings and the registry: the runtime handed over has no
+    Spark session and no backend.
+    """
+    runtime = Runtime(
+        settings, cast(SparkSession, None), registry, cast(TableBackend, None), "declared"
+    )
+    return [
+        DeclaredFlow(f.name, f.upstream(runtime).location if f.upstream else None)
+        for f in service.flows(runtime)
+    ]

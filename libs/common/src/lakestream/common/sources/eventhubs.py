@@ -368,6 +368,29 @@ def options_from_settings(settings: Settings) -> dict[str, str]:
     return {k: str(v) for k, v in given.items() if v is not None}
 
 
+@dataclass(frozen=True)
+class HubBacklog:
+    """Per partition: events enqueued that no committed batch read, and events that expired
+    (left the hub's retention) before any batch read them."""
+
+    waiting: dict[str, int]
+    expired: dict[str, int]
+
+
+def hub_backlog(settings: Settings, committed: Mapping[str, int] | None) -> HubBacklog:
+    """What waits in the settings' hub after the committed end offsets (None: before any batch)."""
+    options = options_from_settings(settings)
+    reader = EventHubsReader(StructType(), options, target_from_options(options))
+    states = reader.partition_states()
+    start = dict(committed) if committed else reader.initialOffset()
+    waiting, expired = {}, {}
+    for pid, state in sorted(states.items(), key=lambda item: _partition_order(item[0])):
+        read_to = int(start.get(pid, state.earliest))
+        waiting[pid] = max(0, state.next - max(read_to, state.earliest))
+        expired[pid] = max(0, state.earliest - read_to)
+    return HubBacklog(waiting, expired)
+
+
 def target_from_options(options: Mapping[str, str]) -> EventHubsTarget:
     """The hub and credential that reader options name (option keys are case-insensitive)."""
     opts = {k.lower(): v for k, v in options.items()}

@@ -9,6 +9,7 @@ final newline is not a line; every other line, blank ones included, is a body.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -50,6 +51,45 @@ def planned_files(checkpoint: str, batch_id: int) -> set[str]:
 
 def _local(uri: str) -> str:
     return unquote(urlparse(uri).path)
+
+
+def _log_entries(checkpoint: str) -> Iterator[dict[str, object]]:
+    log_dir = Path(checkpoint) / "sources" / "0"
+    if not log_dir.is_dir():
+        return
+    for path in log_dir.iterdir():
+        if path.name.removesuffix(".compact").isdigit():
+            for line in path.read_text(encoding="utf-8").splitlines()[1:]:
+                if line:
+                    yield json.loads(line)
+
+
+def pending_files(landing: str, checkpoint: str, committed: int | None) -> list[Path]:
+    """Local landing files no batch up to ``committed`` has read (None: none has), oldest first.
+
+    Lists what Spark's file source lists: ``*.jsonl`` files under the directory, skipping
+    names that start with ``_`` or ``.``.
+    """
+    base = Path(landing).resolve()
+    if not base.is_dir():
+        return []
+    done = (
+        set()
+        if committed is None
+        else {
+            _local(str(e["path"]))
+            for e in _log_entries(checkpoint)
+            if int(str(e.get("batchId", -1))) <= committed
+        }
+    )
+    pending = [
+        path
+        for path in base.rglob("*.jsonl")
+        if path.is_file()
+        and not any(part.startswith(("_", ".")) for part in path.relative_to(base).parts)
+        and str(path) not in done
+    ]
+    return sorted(pending, key=lambda path: path.stat().st_mtime)
 
 
 def check_batch_files(checkpoint: str, batch_id: int, read: set[str]) -> None:
