@@ -44,5 +44,10 @@ pytest: $(STAMP)
 
 test: lint typecheck pytest
 
+DELTA_SPARK ?= io.delta:delta-spark_4.1_2.13:4.1.0
+
+test-native: $(STAMP)
+	LAKESTREAM_SPARK_PACKAGES=$(DELTA_SPARK) $(VENV)/bin/python -m pytest -rs tests/spark/test_backend_contract.py $(PYTEST_ARGS)
+
 clean:
 	rm -rf $(VENV) $(TOOLS) .lakestream .pytest_cache .mypy_cache .ruff_cache

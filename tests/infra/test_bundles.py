@@ -330,3 +330,21 @@ def test_maintenance_runs_lakestream_maintain_daily_with_only_the_common_wheel()
     parsed = maintain.make_context(command, sample).params
     assert (parsed["layer"], parsed["compact"], parsed["vacuum"]) == ("all", True, True)
     assert (parsed["dry_run"], parsed["force_retention"]) == (False, False)
+
+
+def test_selftest_is_an_on_demand_job_of_the_common_wheel_against_the_real_hub() -> None:
+    for path in (MAINTENANCE_BUNDLE, ALL_BUNDLES["root"]):
+        job = load_bundle(path).jobs()["selftest"].value
+        assert "continuous" not in job and "schedule" not in job and "trigger" not in job
+        (task,) = job["tasks"]
+        assert task["max_retries"] == 0
+        wheel_task = task["python_wheel_task"]
+        assert (wheel_task["package_name"], wheel_task["entry_point"]) == (COMMON, "lakestream")
+        command, *options = wheel_task["parameters"]
+        assert command == "selftest" and "--wait-for-jobs" in options
+        assert "--env=${var.env}" in options and "--root=${var.storage_root}" in options
+        env = job["job_clusters"][0]["new_cluster"]["spark_env_vars"]
+        assert env["LAKESTREAM_BACKEND"] == "delta-spark"
+        assert env["LAKESTREAM_CATALOG"] == "${var.catalog}"
+        assert env["LAKESTREAM_SOURCE"] == "eventhubs"
+        assert env["LAKESTREAM_EVENTHUBS_HUB"] == "${var.eventhubs_hub}"

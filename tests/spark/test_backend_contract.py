@@ -225,6 +225,30 @@ def test_append_is_idempotent_per_txn(
     assert backend.read(spark, spec).count() == 6
 
 
+def test_delete_rows_removes_one_tenant_and_the_feed_shows_deletes(
+    new_backend: BackendFactory,
+    spark: SparkSession,
+    layout: TableLayout,
+    registry: Registry,
+    tmp_path: Path,
+) -> None:
+    backend = new_backend()
+    spec = silver_events(layout, registry.latest("temp_humidity"))
+    assert backend.delete_rows(spec, "tenant_id", "selftest") == 0, "no table yet"
+    backend.ensure(spec)
+    rows = [silver_row("a1"), silver_row("s1", "selftest"), silver_row("s2", "selftest")]
+    backend.append(spec, frame(spark, spec.schema, *rows), Txn("lakestream.contract.main", 0))
+    assert backend.delete_rows(spec, "tenant_id", "selftest") == 2
+    assert backend.delete_rows(spec, "tenant_id", "selftest") == 0
+    assert backend.delete_rows(spec, "tenant_id", "it's") == 0, "a quote is a literal"
+    assert [r["event_id"] for r in backend.read(spark, spec).collect()] == ["a1"]
+    kinds = sorted(
+        (r["event_id"], r["_change_type"]) for r in collect_changes(backend, spark, spec, tmp_path)
+    )
+    assert ("s1", "insert") in kinds and ("s1", "delete") in kinds
+    assert ("a1", "delete") not in kinds
+
+
 def test_insert_new_skips_existing_keys_and_replays(
     new_backend: BackendFactory, spark: SparkSession, layout: TableLayout, registry: Registry
 ) -> None:

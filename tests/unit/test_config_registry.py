@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from lakestream.common.config import (
+    SELFTEST_TENANT,
     ContractVersion,
     FieldSpec,
     FieldType,
@@ -63,13 +64,30 @@ def test_shipped_config_is_valid() -> None:
 
 
 @pytest.mark.unit
+def test_a_tenant_file_cannot_take_the_reserved_self_test_id(tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    shutil.copytree(SHIPPED, config)
+    text = (config / "tenants" / "acme.yml").read_text().replace("acme", SELFTEST_TENANT)
+    (config / "tenants" / f"{SELFTEST_TENANT}.yml").write_text(text)
+    problems = validate_config(config)
+    assert [(p.file, p.field) for p in problems] == [
+        (str(config / "tenants" / f"{SELFTEST_TENANT}.yml"), "tenant_id")
+    ]
+    assert "reserved for `lakestream selftest`" in problems[0].message
+
+
+@pytest.mark.unit
 def test_shipped_registry_contents() -> None:
     registry = load_registry(SHIPPED)
-    assert sorted(registry.tenants) == ["acme", "globex", "initech"]
+    assert sorted(registry.tenants) == ["acme", "globex", "initech", SELFTEST_TENANT]
     assert registry.tenants["globex"].display_name == "Globex Corporation"
     assert registry.event_types() == ["rfid_scan", "temp_humidity"]
     assert sorted(registry.products) == ["device_minute"]
-    for tenant in registry.tenants.values():
+    selftest = registry.tenants[SELFTEST_TENANT]
+    assert selftest.allowed_event_types == ["rfid_scan", "temp_humidity"]
+    assert selftest.devices is None and not selftest.ingestion.dedicated_hub
+    onboarded = [t for t in registry.tenants.values() if t.tenant_id != SELFTEST_TENANT]
+    for tenant in onboarded:
         assert tenant.allowed_event_types == ["temp_humidity", "rfid_scan"]
         assert tenant.devices is None
         assert tenant.source_file == SHIPPED / "tenants" / f"{tenant.tenant_id}.yml"

@@ -14,11 +14,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from lakestream.common import telemetry as otel
+from lakestream.common.audit.tables import require_tables
 from lakestream.common.cli.options import (
     ConfigDirOpt,
     EnvOpt,
     RootOpt,
     TelemetryOpt,
+    cli_settings,
     reading_settings,
 )
 from lakestream.common.cli.process import finish, run_app
@@ -235,8 +237,9 @@ def replay_rows(
 ) -> int:
     """Re-run the rejecting stage on the selected rows with the current configuration."""
     where = _filter(tenant, event_type, version, stage, reason, since, until, status)
-    settings = reading_settings(False, root=root, env=env, config_dir=config_dir)
+    settings = cli_settings(root=root, env=env, config_dir=config_dir)
     registry = load_registry(settings.config_dir)
+    require_tables(settings.layout)
     spark = get_spark(settings, app_name="lakestream-dlq-replay")
     runtime = Runtime(
         settings, spark, registry, make_backend(settings, spark), uuid.uuid4().hex[:12]

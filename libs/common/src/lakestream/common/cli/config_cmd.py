@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.text import Text
 
 from lakestream.common.cli.output import problem_line
-from lakestream.common.config import load_registry
+from lakestream.common.config import SELFTEST_TENANT, load_registry
 from lakestream.common.errors import ConfigError
 
 config_app = typer.Typer(
@@ -45,8 +45,9 @@ def validate(
         raise typer.Exit(code=1) from None
     console.print(
         Text(
-            f"config OK: {len(registry.tenants)} tenants, {len(registry.contracts)} contracts, "
-            f"{len(registry.products)} products",
+            f"config OK: {len(registry.tenants) - 1} tenants, {len(registry.contracts)} "
+            f"contracts, {len(registry.products)} products (and the reserved tenant "
+            f"{SELFTEST_TENANT!r} of lakestream selftest)",
             style="bold green",
         )
     )

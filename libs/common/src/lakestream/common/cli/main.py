@@ -26,6 +26,7 @@ from lakestream.common.cli.options import (
 )
 from lakestream.common.cli.process import finish, run_app
 from lakestream.common.cli.run_cmd import Layer, run_services
+from lakestream.common.cli.selftest_cmd import selftest_cmd
 from lakestream.common.cli.status_cmd import status
 
 app = typer.Typer(
@@ -45,6 +46,7 @@ app.command(help="Benchmark the chain against a plain Spark job: throughput, mem
 )
 app.command("maintain")(maintain_cmd)
 app.command("status")(status)
+app.command("selftest")(selftest_cmd)
 COMMAND_GROUP = "lakestream.commands"
 """Entry-point group of Typer sub-apps that installed packages add (e.g. ``dlq``)."""
 for _command in entry_points(group=COMMAND_GROUP):

@@ -5,6 +5,7 @@ from lakestream.common.config.loader import load_registry, validate_config
 from lakestream.common.config.models import (
     ENVELOPE_COLUMNS,
     RESERVED_COLUMNS,
+    SELFTEST_TENANT,
     ContractVersion,
     FieldSpec,
     FieldType,
@@ -18,6 +19,7 @@ from lakestream.common.config.models import (
 __all__ = [
     "ENVELOPE_COLUMNS",
     "RESERVED_COLUMNS",
+    "SELFTEST_TENANT",
     "ContractVersion",
     "ExpressionError",
     "FieldSpec",

@@ -17,6 +17,7 @@ from pydantic_core import ErrorDetails
 
 from lakestream.common.config.checks import check_registry
 from lakestream.common.config.models import (
+    SELFTEST_TENANT,
     ContractVersion,
     FieldSpec,
     ProductConfig,
@@ -439,6 +440,32 @@ def _require_files(directory: Path, pattern: str, what: str, problems: list[Prob
     return False
 
 
+def _without_reserved(
+    tenants: dict[str, TenantConfig], problems: list[Problem]
+) -> dict[str, TenantConfig]:
+    reserved = tenants.get(SELFTEST_TENANT)
+    if reserved is not None:
+        problems.append(
+            Problem(
+                str(reserved.source_file),
+                "tenant_id",
+                f"tenant id {SELFTEST_TENANT!r} is reserved for `lakestream selftest`",
+                "give the tenant another id (and rename the file to match)",
+            )
+        )
+    return {k: v for k, v in tenants.items() if k != SELFTEST_TENANT}
+
+
+def _selftest(contracts: dict[str, dict[int, ContractVersion]]) -> TenantConfig:
+    """The built-in self-test tenant: every event type, no device list, the shared hub."""
+    return TenantConfig(
+        tenant_id=SELFTEST_TENANT,
+        display_name="lakestream self-test (reserved)",
+        allowed_event_types=sorted(contracts),
+        source_file=Path("<built-in>"),
+    )
+
+
 def _load(config_dir: Path) -> tuple[Registry, list[Problem]]:
     """The registry of everything that loaded, and every problem found.
 
@@ -471,6 +498,8 @@ def _load(config_dir: Path) -> tuple[Registry, list[Problem]]:
             contracts = _load_contracts(contracts_dir, problems, unloadable)
         if (config_dir / "products").is_dir():
             products = _load_named(config_dir / "products", ProductConfig, "name", problems)
+    if contracts:
+        tenants = {**_without_reserved(tenants, problems), SELFTEST_TENANT: _selftest(contracts)}
     registry = Registry(
         config_dir=config_dir, tenants=tenants, contracts=contracts, products=products
     )

@@ -279,6 +279,12 @@ class ContractVersion(BaseModel):
         return [spec.name for spec in self.fields]
 
 
+SELFTEST_TENANT = "selftest"
+"""Reserved tenant of ``lakestream selftest``: built into every registry, allowed every event
+type, never onboarded by a file; its rows are removed after each self-test and reconciliation
+does not count them."""
+
+
 class TenantIngestion(BaseModel):
     """How a tenant's events reach the platform."""
 

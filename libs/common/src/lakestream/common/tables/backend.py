@@ -130,6 +130,14 @@ class TableBackend(ABC):
         """
 
     @abstractmethod
+    def delete_rows(self, spec: TableSpec, column: str, value: str) -> int:
+        """Delete the rows whose ``column`` equals ``value`` (no app transaction); the rows deleted.
+
+        Change-feed readers see ``delete`` changes, which the layers skip. Raises
+        ``WriteConflictError`` when a concurrent writer committed first.
+        """
+
+    @abstractmethod
     def inserted_keys(
         self, spec: TableSpec, version: int, columns: Sequence[str]
     ) -> Counter[tuple[str | None, ...]]:

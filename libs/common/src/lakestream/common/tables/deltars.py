@@ -417,6 +417,18 @@ class DeltaRsBackend(TableBackend):
             raise WriteConflictError(f"{spec.name}: {exc}") from exc
 
     @guarded
+    def delete_rows(self, spec: TableSpec, column: str, value: str) -> int:
+        """A delta-rs DELETE of ``column = value``; a commit conflict raises WriteConflictError."""
+        if not DeltaTable.is_deltatable(spec.location, storage_options=self.storage_options):
+            return 0
+        literal = "'" + value.replace("'", "''") + "'"
+        try:
+            metrics = self._table(spec).delete(f"{column} = {literal}")
+        except CommitFailedError as exc:
+            raise WriteConflictError(f"{spec.name}: {exc}") from exc
+        return int(metrics.get("num_deleted_rows") or 0)
+
+    @guarded
     def inserted_keys(
         self, spec: TableSpec, version: int, columns: Sequence[str]
     ) -> Counter[tuple[str | None, ...]]:

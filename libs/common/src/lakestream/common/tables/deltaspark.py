@@ -240,6 +240,19 @@ class DeltaSparkBackend(TableBackend):
             merger.whenMatchedUpdate(set={c: F.expr(e) for c, e in updates.items()}).execute()
 
     @guarded
+    def delete_rows(self, spec: TableSpec, column: str, value: str) -> int:
+        """``DeltaTable.delete`` of ``column = value``, counted from its commit's metrics."""
+        if not self._exists(spec):
+            return 0
+        table = self._table(self.spark, spec)
+        with _conflicts_as(spec):
+            table.delete(F.col(column) == F.lit(value))
+        last = table.history(1).select("operation", "operationMetrics").first()
+        if last is None or last["operation"] != "DELETE":
+            return 0
+        return int((last["operationMetrics"] or {}).get("numDeletedRows", 0))
+
+    @guarded
     def insert_new(
         self, spec: TableSpec, df: DataFrame, txn: Txn, rows: int | None = None
     ) -> WriteResult:
