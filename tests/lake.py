@@ -100,12 +100,12 @@ class Lake:
         tmp.replace(path)
         return path
 
-    def run(self, *layers: str) -> Runtime:
-        """Run the named layers (default: all) once, in chain order."""
+    def run(self, *layers: str, chained: bool = False) -> Runtime:
+        """Run the named layers (default: all) once, in chain order (or chained in one query)."""
         services = discover_services()
         chosen = [services[n] for n in (layers or tuple(services))]
         runtime = self.runtime()
-        run_once(runtime, chosen)
+        run_once(runtime, chosen, chained)
         return runtime
 
     def table(self, name: str) -> pa.Table:

@@ -1,6 +1,7 @@
 """The whole chain as a real process, SIGKILLed again and again while files keep landing.
 
-Every cycle starts ``lakestream run --layer all`` (continuous, 1 s triggers) through
+Every cycle starts ``lakestream run --layer all`` (continuous, 1 s triggers; with
+``--chained`` in the chained mode, whose drain then runs per layer: the switch back) through
 ``tests.chaos.agent`` with one kill planned: a layer, a fault point, the how-manieth time that
 layer reaches it, and for points before a write a delay that lands the kill inside that data
 write, MERGE or audit append. Some cycles instead die at a random moment from outside. Each kill
@@ -108,7 +109,8 @@ def _cycle(
     return marker.read_text().strip()
 
 
-def test_chain_survives_sigkill_at_every_fault_point(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", ["per-layer", "chained"])
+def test_chain_survives_sigkill_at_every_fault_point(tmp_path: Path, mode: str) -> None:
     landing, root = tmp_path / "landing", tmp_path / "lake"
     landing.mkdir()
     layout = Settings(root=str(root)).layout
@@ -122,6 +124,7 @@ def test_chain_survives_sigkill_at_every_fault_point(tmp_path: Path) -> None:
         "--source-path",
         str(landing),
     ]
+    lives = [*run, "--chained"] if mode == "chained" else run
     rng = random.Random(SEED)
     workload = Workload(SEED)
     workload.land(landing)
@@ -133,7 +136,7 @@ def test_chain_survives_sigkill_at_every_fault_point(tmp_path: Path) -> None:
     assert len(schedule) >= MIN_KILLS_PER_LAYER, "every life kills each layer once"
     try:
         for plan in schedule:
-            where = _cycle(run, plan, tmp_path, rng)
+            where = _cycle(lives, plan, tmp_path, rng)
             assert where != "timed out", f"{plan} never fired:\n{_tail(tmp_path / 'chain.log')}"
             deaths[where if plan is None else f"{plan['service']} {plan['point']}"] += 1
     finally:
@@ -152,7 +155,7 @@ def test_chain_survives_sigkill_at_every_fault_point(tmp_path: Path) -> None:
     batches = checks.one_audit_row_per_committed_batch(layout)
     checks.audit_balances(layout, workload.expected)
     print(
-        f"\nchaos: {len(schedule)} lives killed (each kills bronze, silver and gold), "
+        f"\nchaos ({mode}): {len(schedule)} lives killed (each kills bronze, silver and gold), "
         f"{deaths['random moment']} at random moments, in {time.monotonic() - started:.0f} s; "
         f"{workload.files} files, {workload.expected.bodies} bodies; batches {batches}"
     )

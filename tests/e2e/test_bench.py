@@ -70,10 +70,15 @@ def test_latency_bench_sees_every_landed_file_in_gold(cli: Cli, tmp_path: Path) 
     )
     assert done.returncode == 0, done.stdout + done.stderr
     result = json.loads(out.read_text())
-    assert result["all_visible"] is True
-    assert result["events"] == 200 * 12
-    assert result["measured_files"] > 0
-    seconds = result["landing_to_gold_s"]
-    assert 0 < seconds["p50"] <= seconds["p95"] <= seconds["max"]
-    batches = result["batch_latency"]
-    assert all(batches[layer]["batches"] > 0 for layer in ("bronze", "silver", "gold"))
+    assert set(result["runs"]) == {"per-layer", "chained"}
+    for name, run in result["runs"].items():
+        assert run["run_mode"] == name
+        assert run["all_visible"] is True
+        assert run["reconciled"] is True, run["mismatches"]
+        assert run["events"] == 200 * 12
+        assert run["measured_files"] > 0
+        seconds = run["landing_to_gold_s"]
+        assert 0 < seconds["p50"] <= seconds["p95"] <= seconds["p99"] <= seconds["max"]
+        batches = run["batch_latency"]
+        assert all(batches[layer]["batches"] > 0 for layer in ("bronze", "silver", "gold"))
+    assert "chained" in done.stdout and "per-layer" in done.stdout

@@ -1,10 +1,12 @@
 """Continuous mode: events land at a steady rate; how long until each file is visible in gold.
 
-A generator writes one landing file per tick with ``rate * tick`` valid temp_humidity events
-whose ``event_time`` is the moment of writing. Bronze, silver and gold run continuously with
-the configured trigger. A poller reads gold's newest ``last_event_time`` after every gold
-commit; a file is visible once that value reaches the file's newest event time (batches are
-processed in order, so every earlier file is visible too).
+Both run modes are measured (decision 0107): one query per layer, or one chained query. A
+generator writes one landing file per tick with ``rate * tick`` valid temp_humidity events
+whose ``event_time`` is the moment of writing. The layers run continuously with the configured
+trigger. A poller reads gold's newest ``last_event_time`` after every gold commit; a file is
+visible once that value reaches the file's newest event time (batches are processed in order,
+so every earlier file is visible too). Afterwards every landed event must be in each table
+exactly once and the audit must reconcile.
 """
 
 from __future__ import annotations
@@ -22,12 +24,14 @@ from typing import Any
 import pyarrow.compute as pc
 from deltalake import DeltaTable
 
+from lakestream.common.audit.reconcile import reconcile
 from lakestream.common.bench.throughput import LAYERS
 from lakestream.common.demo.summary import batch_totals
 from lakestream.common.demo.workload import write_landing_file
 from lakestream.common.runtime.service import Runtime, discover_services
-from lakestream.common.runtime.streaming import build_runtime, drain, start_service
+from lakestream.common.runtime.streaming import build_runtime, drain, start_queries
 from lakestream.common.settings import Settings
+from lakestream.common.tables.layout import TableLayout
 
 TICK_SECONDS = 0.5
 POLL_SECONDS = 0.2
@@ -133,8 +137,34 @@ def _batch_latency(runtime: Runtime) -> dict[str, Any]:
     }
 
 
-def run_latency(settings: Settings, rate: int, duration: float) -> dict[str, Any]:
-    """Land ``rate`` events/s for ``duration`` s into a continuously running chain; measure."""
+def _rows(path: str, column: str | None = None) -> int:
+    """Rows of a local Delta table, or the sum of ``column`` (0 when it does not exist)."""
+    if not DeltaTable.is_deltatable(path):
+        return 0
+    table = DeltaTable(path).to_pyarrow_table(columns=[column] if column else None)
+    return int(pc.sum(table.column(0)).as_py() or 0) if column else table.num_rows
+
+
+def exact(layout: TableLayout, events: int) -> dict[str, int]:
+    """Where the landed valid events are not all exactly once: table -> rows found."""
+    found = {
+        "bronze/events": _rows(layout.bronze_events),
+        "silver/temp_humidity": _rows(layout.silver("temp_humidity")),
+        "gold/device_minute event_count": _rows(layout.gold_device_minute, "event_count"),
+    }
+    gaps = {table: n for table, n in found.items() if n != events}
+    if gaps or reconcile(layout):
+        gaps["audit reconcile gaps"] = len(reconcile(layout))
+    return gaps
+
+
+def run_latency(
+    settings: Settings, rate: int, duration: float, chained: bool = False
+) -> dict[str, Any]:
+    """Land ``rate`` events/s for ``duration`` s into a continuously running chain; measure.
+
+    ``chained``: one query runs the three layers per batch; else one query per layer.
+    """
     base = Path(settings.layout.base)
     if base.exists():
         shutil.rmtree(base)
@@ -142,9 +172,7 @@ def run_latency(settings: Settings, rate: int, duration: float) -> dict[str, Any
     landing.mkdir(parents=True)
     runtime = build_runtime(settings)
     services = discover_services()
-    queries = [
-        q for layer in LAYERS for q in start_service(runtime, services[layer], settings.trigger)
-    ]
+    queries = start_queries(runtime, [services[layer] for layer in LAYERS], chained)
     landed, seen = Landing(), list[tuple[float, float]]()
     stop = threading.Event()
     poller = threading.Thread(
@@ -165,8 +193,10 @@ def run_latency(settings: Settings, rate: int, duration: float) -> dict[str, Any
         query.stop()
     warmup = warmup_seconds(duration)
     measured = latencies(landed, seen, start, warmup)
+    gaps = exact(runtime.layout, landed.events)
     return {
         "mode": "latency",
+        "run_mode": "chained" if chained else "per-layer",
         "rate": rate,
         "duration_s": duration,
         "trigger_interval": settings.trigger_interval,
@@ -177,8 +207,11 @@ def run_latency(settings: Settings, rate: int, duration: float) -> dict[str, Any
         "landing_to_gold_s": {
             "p50": percentile(measured, 0.5),
             "p95": percentile(measured, 0.95),
+            "p99": percentile(measured, 0.99),
             "max": percentile(measured, 1.0),
         },
         "all_visible": bool(seen and last is not None and seen[-1][1] >= last - 1e-3),
+        "reconciled": not gaps,
+        "mismatches": gaps,
         "batch_latency": _batch_latency(runtime),
     }

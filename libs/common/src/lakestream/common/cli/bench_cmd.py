@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,6 +18,19 @@ from lakestream.common.cli.options import SEED_MAX, ConfigDirOpt, writable_file
 from lakestream.common.settings import TriggerMode, load_settings
 
 LATENCY_ENV = "bench-latency"
+
+
+class LatencyMode(StrEnum):
+    """Run modes ``bench --latency`` measures."""
+
+    BOTH = "both"
+    PER_LAYER = "per-layer"
+    CHAINED = "chained"
+
+    def chained(self) -> list[bool]:
+        """For each run to measure, in order: whether it runs chained."""
+        return {"both": [False, True], "per-layer": [False], "chained": [True]}[self.value]
+
 
 console = Console()
 
@@ -86,22 +100,30 @@ def bench(
     trigger_interval: Annotated[
         str, typer.Option("--trigger-interval", help="Trigger of every layer (--latency).")
     ] = "2 seconds",
+    mode: Annotated[
+        LatencyMode,
+        typer.Option("--mode", help="Run modes to measure, one after the other (--latency)."),
+    ] = LatencyMode.BOTH,
     config_dir: ConfigDirOpt = None,
 ) -> int:
     """Measure bronze, silver and gold against a minimal Spark job on the same generated data."""
     if latency:
-        settings = load_settings(
-            root=str(root),
-            env=LATENCY_ENV,
-            config_dir=config_dir,
-            trigger=TriggerMode.PROCESSING_TIME,
-            trigger_interval=trigger_interval,
-            max_files_per_trigger=1000,
-        )
-        outcome = run_latency(settings, rate, duration)
-        print_latency(console, outcome)
-        _write(json_path, outcome)
-        return 0 if outcome["all_visible"] else 1
+        runs: dict[str, Any] = {}
+        for chained in mode.chained():
+            name = "chained" if chained else "per-layer"
+            settings = load_settings(
+                root=str(root),
+                env=f"{LATENCY_ENV}-{name}",
+                config_dir=config_dir,
+                trigger=TriggerMode.PROCESSING_TIME,
+                trigger_interval=trigger_interval,
+                max_files_per_trigger=1000,
+            )
+            runs[name] = run_latency(settings, rate, duration, chained)
+            print_latency(console, runs[name])
+        ok = all(run["all_visible"] and run["reconciled"] for run in runs.values())
+        _write(json_path, {"mode": "latency", "rate": rate, "duration_s": duration, "runs": runs})
+        return 0 if ok else 1
     if scale is not None:
         args = ["--root", str(root), "--seed", str(seed)]
         args += ["--files-per-trigger", str(files_per_trigger)]

@@ -15,6 +15,7 @@ from lakestream.common.cli.demo_cmd import demo
 from lakestream.common.cli.events_cmd import events_app
 from lakestream.common.cli.maintain_cmd import maintain_cmd
 from lakestream.common.cli.options import (
+    ChainedOpt,
     ConfigDirOpt,
     EnvOpt,
     OnceOpt,
@@ -80,6 +81,7 @@ def root_options(
 def run(
     layer: Annotated[Layer, typer.Option("--layer", help="Layer to run, or all.")] = Layer.ALL,
     once: OnceOpt = False,
+    chained: ChainedOpt = False,
     root: RootOpt = None,
     env: EnvOpt = None,
     config_dir: ConfigDirOpt = None,
@@ -88,10 +90,14 @@ def run(
     source: SourceOpt = None,
 ) -> int:
     """Run a layer (or the whole chain) once or continuously until Ctrl-C."""
+    if chained and layer is not Layer.ALL:
+        raise typer.BadParameter(
+            "--chained runs the whole chain in one query; use --layer all", param_hint="--chained"
+        )
     settings = cli_settings(
         root=root, env=env, config_dir=config_dir, source_path=source_path, source=source
     )
-    return run_services([layer.value], settings, once, telemetry)
+    return run_services([layer.value], settings, once, telemetry, chained)
 
 
 def main() -> None:

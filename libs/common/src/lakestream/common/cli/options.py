@@ -57,6 +57,14 @@ OnceOpt = Annotated[
     bool,
     typer.Option("--once", help="Process everything available, then exit (available-now)."),
 ]
+ChainedOpt = Annotated[
+    bool,
+    typer.Option(
+        "--chained",
+        help="One query whose every batch runs bronze, silver and gold in turn (low latency; "
+        "needs --layer all and the embedded backend).",
+    ),
+]
 
 
 def cli_settings(**options: object) -> Settings:

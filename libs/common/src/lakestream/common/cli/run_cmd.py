@@ -51,13 +51,18 @@ def observe(runtime: Runtime, label: str, telemetry_mode: str | None) -> telemet
 
 
 def run_services(
-    names: list[str], settings: Settings, once: bool, telemetry_mode: str | None = None
+    names: list[str],
+    settings: Settings,
+    once: bool,
+    telemetry_mode: str | None = None,
+    chained: bool = False,
 ) -> int:
     """Validate config, then run the named services; returns the exit code."""
     services = select_services(names)
     runtime = build_runtime(settings)
     observed = observe(runtime, "+".join(s.name for s in services), telemetry_mode)
     mode = "once (available-now)" if once else f"continuously ({settings.trigger_interval})"
+    mode += ", chained in one query" if chained else ""
     console.print(
         f"[bold]lakestream[/bold] run {', '.join(s.name for s in services)} {mode} "
         f"root={runtime.layout.base} run_id={runtime.run_id}",
@@ -65,9 +70,9 @@ def run_services(
     )
     try:
         if once:
-            run_once(runtime, services)
+            run_once(runtime, services, chained)
         else:
-            run_continuous(runtime, services)
+            run_continuous(runtime, services, chained)
     finally:
         observed.shutdown()
     return 0

@@ -12,13 +12,14 @@ from collections.abc import Callable
 from contextlib import ExitStack
 
 from pyspark.errors import StreamingQueryException
-from pyspark.sql import SparkSession
+from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.streaming.query import StreamingQuery
 
 from lakestream.common.config import Registry, load_registry
 from lakestream.common.errors import LakestreamError, SourceUnavailableError, StreamFailedError
 from lakestream.common.redact import redact
 from lakestream.common.runtime.batch import BatchContext
+from lakestream.common.runtime.chained import ChainedBatch, chain_links
 from lakestream.common.runtime.checkpoint import planned_version, reached, verify
 from lakestream.common.runtime.lock import hold
 from lakestream.common.runtime.runner import BatchRunner
@@ -58,6 +59,13 @@ def build_runtime(
     return Runtime(settings, spark, registry, make_backend(settings, spark), run_id, fault_hook)
 
 
+def prepare(runtime: Runtime, service: Service, flow: Flow) -> None:
+    """Check the flow's checkpoint and ensure every table it touches exists."""
+    verify(runtime, service.name, flow.name)
+    for spec in [*flow.tables(runtime), dlq_events(runtime.layout), audit_batches(runtime.layout)]:
+        runtime.backend.ensure(spec)
+
+
 def start_flow(
     runtime: Runtime,
     service: Service,
@@ -65,16 +73,16 @@ def start_flow(
     trigger: TriggerMode,
     until: int | None = None,
     interval: str | None = None,
+    batch: Callable[[DataFrame, int], None] | None = None,
 ) -> StreamingQuery:
     """Ensure every table the flow touches exists, then start its streaming query.
 
     A change-feed flow reads at most ``max_versions_per_trigger`` upstream commits per batch
-    (counted from where its local checkpoint left off) and none after ``until``.
+    (counted from where its local checkpoint left off) and none after ``until``. ``batch``
+    replaces the flow's own batch function (the chained mode).
     """
-    backend, layout = runtime.backend, runtime.layout
-    verify(runtime, service.name, flow.name)
-    for spec in [*flow.tables(runtime), dlq_events(layout), audit_batches(layout)]:
-        backend.ensure(spec)
+    layout = runtime.layout
+    prepare(runtime, service, flow)
     checkpoint = layout.checkpoint(service.name, flow.name)
     upstream = flow.upstream(runtime).location if flow.upstream is not None else None
     if upstream is not None:
@@ -86,7 +94,7 @@ def start_flow(
             flow.source(runtime)
             .writeStream.queryName(f"{service.name}.{flow.name}")
             .option("checkpointLocation", checkpoint)
-            .foreachBatch(BatchRunner(runtime, service, flow))
+            .foreachBatch(batch or BatchRunner(runtime, service, flow))
         )
     finally:
         if upstream is not None:
@@ -103,6 +111,26 @@ def start_flow(
 def start_service(runtime: Runtime, service: Service, trigger: TriggerMode) -> list[StreamingQuery]:
     """Start one query per flow of the service."""
     return [start_flow(runtime, service, flow, trigger) for flow in service.flows(runtime)]
+
+
+def start_chained(
+    runtime: Runtime, services: list[Service], trigger: TriggerMode, interval: str | None = None
+) -> StreamingQuery:
+    """Catch the change-feed flows up, then start the source flow's query that chains them."""
+    head, links = chain_links(runtime, services)
+    for link in links:
+        prepare(runtime, link.service, link.flow)
+    chained = ChainedBatch(runtime, head, links)
+    chained.catch_up()
+    return start_flow(runtime, head.service, head.flow, trigger, None, interval, chained)
+
+
+def start_queries(runtime: Runtime, services: list[Service], chained: bool) -> list[StreamingQuery]:
+    """The queries of a continuous run: one chained query, or one per flow of every service."""
+    trigger = runtime.settings.trigger
+    if chained:
+        return [start_chained(runtime, services, trigger)]
+    return [q for s in services for q in start_service(runtime, s, trigger)]
 
 
 def _run_to_end(runtime: Runtime, service: Service, flow: Flow) -> None:
@@ -138,13 +166,20 @@ def _run_paced(runtime: Runtime, service: Service, flow: Flow, upstream: TableSp
     _raise_failure(runtime, query)
 
 
-def run_once(runtime: Runtime, services: list[Service]) -> None:
+def run_once(runtime: Runtime, services: list[Service], chained: bool = False) -> None:
     """Run each service to the end of the input available at its start, in chain order.
 
+    Chained, one available-now query of the source runs every layer in each of its batches.
     Holds every service's run lock for the whole run: a second instance is refused.
     """
     with ExitStack() as locks:
         hold(locks, runtime.layout, [s.name for s in services], runtime.run_id)
+        if chained:
+            query = start_chained(runtime, services, TriggerMode.AVAILABLE_NOW)
+            with contextlib.suppress(StreamingQueryException):
+                query.awaitTermination()
+            _raise_failure(runtime, query)
+            return
         for service in services:
             for flow in service.flows(runtime):
                 if flow.upstream is None or not runtime.backend.python_change_feed:
@@ -153,8 +188,10 @@ def run_once(runtime: Runtime, services: list[Service]) -> None:
                     _run_paced(runtime, service, flow, flow.upstream(runtime))
 
 
-def run_continuous(runtime: Runtime, services: list[Service]) -> None:
+def run_continuous(runtime: Runtime, services: list[Service], chained: bool = False) -> None:
     """Run all services' queries until one fails or SIGINT/SIGTERM arrives, then stop cleanly.
+
+    Chained, one query of the source runs every layer in each of its batches.
 
     The signal handlers only set a flag (no Spark calls inside a handler). On a stop request no
     new batch starts, running batches finish (up to ``STOP_GRACE_SECONDS``), then the queries
@@ -175,7 +212,7 @@ def run_continuous(runtime: Runtime, services: list[Service]) -> None:
     queries = []
     try:
         hold(locks, runtime.layout, [s.name for s in services], runtime.run_id)
-        queries = [q for s in services for q in start_service(runtime, s, settings.trigger)]
+        queries = start_queries(runtime, services, chained)
         while not stop.is_set() and all(q.isActive for q in queries):
             _wait(runtime.spark, 1)
             try:

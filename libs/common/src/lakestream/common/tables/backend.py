@@ -182,6 +182,16 @@ class TableBackend(ABC):
         """The change rows (table columns plus CDF columns) of one micro-batch of the feed."""
         return batch
 
+    def change_batch(
+        self, spark: SparkSession, spec: TableSpec, after: int, until: int
+    ) -> DataFrame:
+        """The change rows of commits ``after+1..until``, as one micro-batch of the feed.
+
+        For a flow run inside another query's batch (the chained mode, decision 0107); only a
+        backend whose change feed offsets are table versions (``python_change_feed``) has it.
+        """
+        raise NotImplementedError(f"{type(self).__name__} has no change_batch")
+
     @abstractmethod
     def file_stats(self, spec: TableSpec) -> FileStats | None:
         """Data files and bytes of the current version; None when the table does not exist."""

@@ -115,7 +115,7 @@ class ChangeFeedReader(DataSourceStreamReader):
         """Yield the partition's change files, or its change rows as Arrow batches."""
         assert isinstance(partition, VersionRange)
         if self.files:
-            yield from _change_files(Path(self.path), partition)
+            yield from change_files(Path(self.path), partition)
             return
         from lakestream.common.tables.arrow import arrow_schema, conform
 
@@ -136,7 +136,7 @@ def _int(value: str | None) -> int | None:
     return int(value) if value is not None else None
 
 
-def _change_files(table: Path, partition: VersionRange) -> Iterator[tuple[Any, ...]]:
+def change_files(table: Path, partition: VersionRange) -> Iterator[tuple[Any, ...]]:
     """Rows of ``CHANGE_FILES_SCHEMA`` for the commits of ``partition``, as the Delta protocol
     defines a commit's changes: its change-data files when it has any, else its added files
     (inserts) and removed files (deletes) that change data."""

@@ -8,7 +8,7 @@ import logging
 import operator
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -42,6 +42,8 @@ from lakestream.common.tables.cdf_source import (
     CHANGE_FILES_SCHEMA,
     ENDING_VERSION,
     MAX_VERSIONS,
+    VersionRange,
+    change_files,
 )
 from lakestream.common.tables.delta_log import (
     find_commit,
@@ -529,16 +531,18 @@ class DeltaRsBackend(TableBackend):
         """The change rows of one micro-batch of ``change_feed(spec)``."""
         if CHANGE_FILES_SCHEMA.fieldNames() != batch.columns:
             return batch
-        files = [
-            FileRead(
-                Path(row["path"]),
-                json.loads(row["partition_values"]),
-                (row["change_type"], row["commit_version"], row["commit_timestamp"]),
-                has_change_type=row["change_type"] is None,
-            )
-            for row in batch.collect()
-        ]
-        return read_files(spark, ReadPlan(spec, files, CDF_COLUMNS))
+        return read_files(
+            spark, ReadPlan(spec, [_change_read(*r) for r in batch.collect()], CDF_COLUMNS)
+        )
+
+    def change_batch(
+        self, spark: SparkSession, spec: TableSpec, after: int, until: int
+    ) -> DataFrame:
+        """The change rows of commits ``after+1..until`` of a local table, read by Spark."""
+        if not is_local(spec.location):
+            raise NotImplementedError(f"{spec.location}: change_batch reads local tables only")
+        rows = change_files(Path(spec.location), VersionRange(after + 1, until))
+        return read_files(spark, ReadPlan(spec, [_change_read(*r) for r in rows], CDF_COLUMNS))
 
     def file_stats(self, spec: TableSpec) -> FileStats | None:
         """Counted from the add actions of the current version."""
@@ -580,3 +584,15 @@ class DeltaRsBackend(TableBackend):
                 local_path(spec.location), retention_hours * 3600, dry_run=dry_run
             )
         return VacuumResult(len(deleted) + staged, dry_run)
+
+
+def _change_read(
+    path: str, partition_values: str, change_type: str | None, version: int, at: datetime
+) -> FileRead:
+    """A file of a commit's changes (a row of ``CHANGE_FILES_SCHEMA``) as a file to read."""
+    return FileRead(
+        Path(path),
+        json.loads(partition_values),
+        (change_type, version, at),
+        has_change_type=change_type is None,
+    )
