@@ -444,3 +444,27 @@ def test_filter_terms_translate_to_spark_predicates(spark: SparkSession) -> None
     assert kept("s", "not in", ["a", "c"]) == [2]
     with pytest.raises(ValueError, match="unsupported filter operator"):
         predicate("n", "like", "x")
+
+
+def test_exists_is_true_once_ensured(new_backend: BackendFactory, layout: TableLayout) -> None:
+    backend = new_backend()
+    spec = gold_device_minute(layout)
+    assert backend.exists(spec) is False
+    backend.ensure(spec)
+    assert backend.exists(spec) is True
+
+
+def test_change_batch_reads_the_changes_of_a_range_of_commits(
+    new_backend: BackendFactory, spark: SparkSession, layout: TableLayout
+) -> None:
+    backend = new_backend()
+    if not backend.python_change_feed:
+        pytest.skip("change_batch belongs to backends whose feed offsets are versions (0107)")
+    spec = gold_device_minute(layout)
+    backend.ensure(spec)
+    for version, count in enumerate((1, 3, 5)):
+        backend.upsert(spec, frame(spark, spec.schema, gold_row("d1", count)), Txn("g", version))
+    rows = backend.change_batch(spark, spec, 1, 2).collect()
+    seen = sorted((r["_commit_version"], r["_change_type"], r["event_count"]) for r in rows)
+    assert seen == [(2, "update_postimage", 3), (2, "update_preimage", 1)]
+    assert backend.change_batch(spark, spec, 3, 3).count() == 0

@@ -97,11 +97,7 @@ def found_rows(runtime: Runtime, workload: Workload) -> Expected:
     of_run = F.col("event_id").startswith(workload.event_id_prefix)
 
     def rows(spec: TableSpec, filters: list[Filter] = mine) -> DataFrame | None:
-        try:
-            present = backend.latest_version(spec) >= 0
-        except Exception:
-            present = False
-        return backend.read(spark, spec, filters=filters) if present else None
+        return backend.read(spark, spec, filters=filters) if backend.exists(spec) else None
 
     bronze = rows(bronze_events(layout))
     found.bronze = bronze.where(of_run).count() if bronze is not None else 0

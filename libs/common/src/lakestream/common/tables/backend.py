@@ -85,6 +85,10 @@ class TableBackend(ABC):
     for its end once, so the harness paces a run to its end itself (decision 0104)."""
 
     @abstractmethod
+    def exists(self, spec: TableSpec) -> bool:
+        """True when the table exists (at its path, or by its catalog name)."""
+
+    @abstractmethod
     def ensure(self, spec: TableSpec) -> None:
         """Create the table (change data feed on, partitioned) if it does not exist."""
 

@@ -153,6 +153,10 @@ class DeltaRsBackend(TableBackend):
     def _table(self, spec: TableSpec, version: int | None = None) -> DeltaTable:
         return DeltaTable(spec.location, version=version, storage_options=self.storage_options)
 
+    def exists(self, spec: TableSpec) -> bool:
+        """True when the path holds a Delta table."""
+        return bool(DeltaTable.is_deltatable(spec.location, storage_options=self.storage_options))
+
     @guarded
     def ensure(self, spec: TableSpec) -> None:
         """Create the table with change data feed enabled, or add the columns it lacks.
@@ -160,7 +164,7 @@ class DeltaRsBackend(TableBackend):
         New columns (a new latest contract version) are added as nullable: existing rows read
         them as null. Columns are never dropped or retyped here.
         """
-        if DeltaTable.is_deltatable(spec.location, storage_options=self.storage_options):
+        if self.exists(spec):
             table = self._table(spec)
             present = {f.name for f in table.schema().fields}
             missing = [f for f in arrow_schema(spec.schema) if f.name not in present]
@@ -179,7 +183,7 @@ class DeltaRsBackend(TableBackend):
     @guarded
     def committed(self, spec: TableSpec, txn: Txn) -> WriteResult | None:
         """The commit of ``txn`` found by its app transaction and commit metadata, else None."""
-        if not DeltaTable.is_deltatable(spec.location, storage_options=self.storage_options):
+        if not self.exists(spec):
             return None
         return self._committed(self._table(spec), spec, txn)
 
@@ -421,7 +425,7 @@ class DeltaRsBackend(TableBackend):
     @guarded
     def delete_rows(self, spec: TableSpec, column: str, value: str) -> int:
         """A delta-rs DELETE of ``column = value``; a commit conflict raises WriteConflictError."""
-        if not DeltaTable.is_deltatable(spec.location, storage_options=self.storage_options):
+        if not self.exists(spec):
             return 0
         literal = "'" + value.replace("'", "''") + "'"
         try:
@@ -546,7 +550,7 @@ class DeltaRsBackend(TableBackend):
 
     def file_stats(self, spec: TableSpec) -> FileStats | None:
         """Counted from the add actions of the current version."""
-        if not DeltaTable.is_deltatable(spec.location, storage_options=self.storage_options):
+        if not self.exists(spec):
             return None
         sizes = pa.table(self._table(spec).get_add_actions(flatten=True)).column("size_bytes")
         return FileStats(len(sizes), int(pc.sum(sizes).as_py() or 0))

@@ -100,7 +100,8 @@ class DeltaSparkBackend(TableBackend):
     def _load(reader: DataFrameReader, spec: TableSpec) -> DataFrame:
         return reader.table(spec.location) if spec.by_name else reader.load(spec.location)
 
-    def _exists(self, spec: TableSpec) -> bool:
+    def exists(self, spec: TableSpec) -> bool:
+        """``tableExists`` for a catalog name, ``isDeltaTable`` for a path."""
         if spec.by_name:
             return bool(self.spark.catalog.tableExists(spec.location))
         return bool(DeltaTable.isDeltaTable(self.spark, spec.location))
@@ -108,7 +109,7 @@ class DeltaSparkBackend(TableBackend):
     @guarded
     def ensure(self, spec: TableSpec) -> None:
         """Create the table (CDF on, partitioned), or add the nullable columns it lacks."""
-        if self._exists(spec):
+        if self.exists(spec):
             present = set(self._table(self.spark, spec).toDF().columns)
             missing = [f for f in spec.schema.fields if f.name not in present]
             if missing:
@@ -140,7 +141,7 @@ class DeltaSparkBackend(TableBackend):
     @guarded
     def committed(self, spec: TableSpec, txn: Txn) -> WriteResult | None:
         """The commit whose ``userMetadata`` names ``txn`` (recent history), else None."""
-        if not self._exists(spec):
+        if not self.exists(spec):
             return None
         version = self._txn_commit(self.spark, spec, txn)
         return None if version is None else WriteResult(version, replayed=True)
@@ -242,7 +243,7 @@ class DeltaSparkBackend(TableBackend):
     @guarded
     def delete_rows(self, spec: TableSpec, column: str, value: str) -> int:
         """``DeltaTable.delete`` of ``column = value``, counted from its commit's metrics."""
-        if not self._exists(spec):
+        if not self.exists(spec):
             return 0
         table = self._table(self.spark, spec)
         with _conflicts_as(spec):
@@ -330,7 +331,7 @@ class DeltaSparkBackend(TableBackend):
 
     def file_stats(self, spec: TableSpec) -> FileStats | None:
         """``DESCRIBE DETAIL``: ``numFiles`` and ``sizeInBytes`` of the current version."""
-        if not self._exists(spec):
+        if not self.exists(spec):
             return None
         detail = self.spark.sql(f"DESCRIBE DETAIL {sql_ref(spec)}").first()
         assert detail is not None
