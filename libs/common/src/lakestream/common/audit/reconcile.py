@@ -71,10 +71,17 @@ def _counted(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [r for r in rows if r["tenant_id"] != SELFTEST_TENANT]
 
 
-def reconcile(layout: TableLayout, since: datetime | None = None) -> list[Gap]:
-    """Every gap found (empty: the law holds across layers for the window)."""
+def reconcile(
+    layout: TableLayout,
+    since: datetime | None = None,
+    audit: list[dict[str, Any]] | None = None,
+) -> list[Gap]:
+    """Every gap found (empty: the law holds across layers for the window).
+
+    ``audit``: the SUCCEEDED audit rows of the window, when the caller has read them already.
+    """
     tables.require_paths(layout)
-    audit = tables.audit(layout, since)
+    audit = tables.audit(layout, since) if audit is None else audit
     gaps = [
         Gap(
             "audit law",

@@ -308,7 +308,8 @@ def _conservation(
                 f"duplicates {out}",
             )
         )
-    for gap in reconcile(settings.layout):
+    succeeded = [row for row in audit if row["status"] == SUCCEEDED]
+    for gap in reconcile(settings.layout, None, succeeded):
         status = by_layer.get(_gap_layer(gap) or "")
         if status is None:
             continue
