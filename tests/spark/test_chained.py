@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from lakestream.common.errors import StreamFailedError
+from lakestream.common.runtime.batch import BatchContext
 from lakestream.common.runtime.chained import ChainError, chain_links
 from lakestream.common.runtime.checkpoint import inspect
 from lakestream.common.runtime.service import discover_services
@@ -98,3 +100,26 @@ def test_chained_mode_refuses_what_it_cannot_chain(lake: Lake) -> None:
     runtime.backend = DeltaSparkBackend(lake.spark)
     with pytest.raises(ChainError, match="needs the embedded backend"):
         chain_links(runtime, list(services.values()))
+
+
+def test_a_failing_layer_stops_the_chain_and_the_next_start_finishes_it(lake: Lake) -> None:
+    def fail_silver(point: str, ctx: BatchContext) -> None:
+        if point == "before_write:silver/temp_humidity":
+            raise RuntimeError("injected silver fault")
+
+    lake.land(*_events("a", 4))
+    lake.fault_hook = fail_silver
+    with pytest.raises(
+        StreamFailedError, match=r"silver\.events batch \d+: .*injected silver fault"
+    ):
+        lake.run(chained=True)
+    assert lake.count("bronze/events") == 4
+    assert lake.count("silver/temp_humidity") == 0
+    lake.fault_hook = None
+    lake.run(chained=True)
+    assert lake.count("silver/temp_humidity") == 4
+    assert sum(r["event_count"] for r in lake.rows("gold/device_minute")) == 4
+    statuses = Counter(str(r["status"]) for r in lake.audit("silver"))
+    assert statuses["FAILED"] == 1, "the failed attempt keeps its FAILED audit row"
+    succeeded = [r for r in lake.audit("silver") if r["status"] == "SUCCEEDED"]
+    assert sum(int(r["output_rows"]) for r in succeeded) == 4

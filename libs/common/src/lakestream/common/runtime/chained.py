@@ -71,7 +71,8 @@ class ChainedBatch:
             try:
                 advance(self.runtime, link, runner)
             except BatchFailedError as exc:
-                self.runtime.failures[self.head.name] = f"{link.name}: {exc}"
+                cause = self.runtime.failures.get(link.name, str(exc))
+                self.runtime.failures[self.head.name] = f"{link.name} {cause}"
                 raise
 
     def __call__(self, df: DataFrame, batch_id: int) -> None:

@@ -22,7 +22,7 @@ from lakestream.common.runtime.batch import BatchContext
 from lakestream.common.runtime.chained import ChainedBatch, chain_links
 from lakestream.common.runtime.checkpoint import planned_version, reached, verify
 from lakestream.common.runtime.lock import hold
-from lakestream.common.runtime.runner import BatchRunner
+from lakestream.common.runtime.runner import BatchFailedError, BatchRunner
 from lakestream.common.runtime.service import FeedBound, Flow, Runtime, Service
 from lakestream.common.runtime.watch import SourceWatch
 from lakestream.common.settings import Settings, TriggerMode
@@ -114,15 +114,18 @@ def start_service(runtime: Runtime, service: Service, trigger: TriggerMode) -> l
 
 
 def start_chained(
-    runtime: Runtime, services: list[Service], trigger: TriggerMode, interval: str | None = None
+    runtime: Runtime, services: list[Service], trigger: TriggerMode
 ) -> StreamingQuery:
     """Catch the change-feed flows up, then start the source flow's query that chains them."""
     head, links = chain_links(runtime, services)
     for link in links:
         prepare(runtime, link.service, link.flow)
     chained = ChainedBatch(runtime, head, links)
-    chained.catch_up()
-    return start_flow(runtime, head.service, head.flow, trigger, None, interval, chained)
+    try:
+        chained.catch_up()
+    except BatchFailedError:
+        raise StreamFailedError(f"{head.name}: {runtime.failures[head.name]}") from None
+    return start_flow(runtime, head.service, head.flow, trigger, batch=chained)
 
 
 def start_queries(runtime: Runtime, services: list[Service], chained: bool) -> list[StreamingQuery]:
@@ -133,11 +136,15 @@ def start_queries(runtime: Runtime, services: list[Service], chained: bool) -> l
     return [q for s in services for q in start_service(runtime, s, trigger)]
 
 
-def _run_to_end(runtime: Runtime, service: Service, flow: Flow) -> None:
-    query = start_flow(runtime, service, flow, TriggerMode.AVAILABLE_NOW)
+def _await(runtime: Runtime, query: StreamingQuery) -> None:
+    """Wait for an available-now query to end; its failure is raised in one line."""
     with contextlib.suppress(StreamingQueryException):
         query.awaitTermination()  # raises Spark's trace; reported below in one line
     _raise_failure(runtime, query)
+
+
+def _run_to_end(runtime: Runtime, service: Service, flow: Flow) -> None:
+    _await(runtime, start_flow(runtime, service, flow, TriggerMode.AVAILABLE_NOW))
 
 
 def _run_paced(runtime: Runtime, service: Service, flow: Flow, upstream: TableSpec) -> None:
@@ -175,10 +182,7 @@ def run_once(runtime: Runtime, services: list[Service], chained: bool = False) -
     with ExitStack() as locks:
         hold(locks, runtime.layout, [s.name for s in services], runtime.run_id)
         if chained:
-            query = start_chained(runtime, services, TriggerMode.AVAILABLE_NOW)
-            with contextlib.suppress(StreamingQueryException):
-                query.awaitTermination()
-            _raise_failure(runtime, query)
+            _await(runtime, start_chained(runtime, services, TriggerMode.AVAILABLE_NOW))
             return
         for service in services:
             for flow in service.flows(runtime):
