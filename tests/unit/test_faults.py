@@ -186,7 +186,7 @@ def test_native_backend_reports_a_jvm_storage_fault_like_the_embedded_one(
         )
 
     backend = DeltaSparkBackend(None)  # type: ignore[arg-type]
-    monkeypatch.setattr(backend, "_exists", disk_full)
+    monkeypatch.setattr(backend, "exists", disk_full)
     with pytest.raises(StorageError) as failed:
         backend.ensure(bronze_events(TableLayout("/lake", "test")))
     assert str(failed.value).startswith(
