@@ -40,8 +40,8 @@ from lakestream.common.tables.schemas import TableSpec
 BEFORE_COMMIT = "before_commit:"
 
 COMMANDS = {
-    "lakestream": "lakestream.common.cli.main",
-    "lakestream-dlq-replay": "lakestream.dlq_replayer.cli",
+    "lakestream": "lakestream.tooling.cli.main",
+    "lakestream-dlq-replay": "lakestream.tooling.cli.dlq_cmd",
 }
 
 

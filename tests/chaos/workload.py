@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from lakestream.common.demo.workload import write_landing_file
+from lakestream.tooling.demo.workload import write_landing_file
 from tests.lake import encode, event
 
 TENANTS = ("acme", "globex", "initech")

@@ -18,7 +18,7 @@ import pytest
 import typer
 import yaml
 
-from lakestream.common.cli.main import app
+from lakestream.tooling.cli.main import app
 from tests.infra._tf import REPO_ROOT
 
 pytestmark = pytest.mark.infra

@@ -11,7 +11,7 @@ from deltalake import DeltaTable
 from typer.testing import CliRunner
 
 from lakestream.common.audit import build_report, reconcile, write_html
-from lakestream.common.cli.main import app
+from lakestream.tooling.cli.main import app
 from tests.lake import Lake, event
 
 pytestmark = pytest.mark.spark

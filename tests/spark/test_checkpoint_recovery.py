@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from lakestream.common.cli.main import app
+from lakestream.tooling.cli.main import app
 from lakestream.common.runtime.checkpoint import CheckpointError
 from tests.lake import Lake, event
 

@@ -8,8 +8,8 @@ import pytest
 from pyspark.sql import SparkSession
 
 from lakestream.common.config import Registry
-from lakestream.common.demo import read_table_counts, reconcile
-from lakestream.common.demo.workload import generate_bodies
+from lakestream.tooling.demo import read_table_counts, reconcile
+from lakestream.tooling.demo.workload import generate_bodies
 from lakestream.common.envelope import parse_envelope
 from lakestream.common.eventhubs.connection import EventHubsTarget, Secret
 from lakestream.common.eventhubs.producer import send_bodies

@@ -11,17 +11,17 @@ from typing import Any
 
 import pytest
 
-from lakestream.common.bench.latency import Landing, latencies, percentile, warmup_seconds
-from lakestream.common.bench.probe import (
+from lakestream.tooling.bench.latency import Landing, latencies, percentile, warmup_seconds
+from lakestream.tooling.bench.probe import (
     StageProbe,
     cpu_seconds,
     data_files,
     tree_pids,
     written_since,
 )
-from lakestream.common.bench.report import targets
-from lakestream.common.bench.scales import growth, parse_scales, per_event_us
-from lakestream.common.bench.workload import land
+from lakestream.tooling.bench.report import targets
+from lakestream.tooling.bench.scales import growth, parse_scales, per_event_us
+from lakestream.tooling.bench.workload import land
 
 pytestmark = pytest.mark.unit
 BUSY = (

@@ -9,7 +9,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from lakestream.common.cli.config_cmd import config_app
+from lakestream.tooling.cli.config_cmd import config_app
 
 SHIPPED = Path(__file__).resolve().parents[2] / "config"
 

@@ -13,21 +13,21 @@ import pytest
 from deltalake import DeltaTable, write_deltalake
 from rich.console import Console
 
-from lakestream.common.demo.report import (
+from lakestream.tooling.demo.report import (
     DLQ_TITLE,
     EVENTS_TITLE,
     LATENCY_TITLE,
     events_per_minute,
     write_report,
 )
-from lakestream.common.demo.summary import (
+from lakestream.tooling.demo.summary import (
     TableCounts,
     print_summary,
     read_table_counts,
     reconcile,
     write_summary,
 )
-from lakestream.common.demo.workload import GroundTruth
+from lakestream.tooling.demo.workload import GroundTruth
 from lakestream.common.tables.layout import TableLayout
 
 pytestmark = pytest.mark.unit

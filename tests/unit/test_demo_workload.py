@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from lakestream.common.demo.workload import (
+from lakestream.tooling.demo.workload import (
     GroundTruth,
     generate_bodies,
     generate_workload,

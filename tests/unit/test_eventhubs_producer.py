@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from lakestream.common.cli.main import app
-from lakestream.common.cli.process import run_app
-from lakestream.common.demo.workload import generate_bodies
+from lakestream.tooling.cli.main import app
+from lakestream.tooling.cli.process import run_app
+from lakestream.tooling.demo.workload import generate_bodies
 from lakestream.common.eventhubs.connection import EventHubsTarget, Secret
 from lakestream.common.eventhubs.producer import partition_key, send_bodies
 from lakestream.common.sources.eventhubs import DEFAULT_CONN_ENV

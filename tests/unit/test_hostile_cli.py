@@ -22,10 +22,10 @@ import typer
 import typer.main
 from typer.models import ArgumentInfo, OptionInfo
 
-from lakestream.common.cli.audit_cmd import parse_since
-from lakestream.common.cli.jobs import service_app
-from lakestream.common.cli.main import app
-from lakestream.common.cli.process import EXIT_USAGE, run_app
+from lakestream.tooling.cli.audit_cmd import parse_since
+from lakestream.common.jobs.entry import service_app
+from lakestream.tooling.cli.main import app
+from lakestream.tooling.cli.process import EXIT_USAGE, run_app
 from lakestream.dlq_replayer import cli as dlq_cli
 from lakestream.dlq_replayer.selection import STATUSES
 

@@ -17,10 +17,10 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from lakestream.common.cli import jobs
-from lakestream.common.cli.config_cmd import config_app
-from lakestream.common.cli.main import app
-from lakestream.common.cli.process import run_app
+from lakestream.tooling.cli import jobs
+from lakestream.tooling.cli.config_cmd import config_app
+from lakestream.tooling.cli.main import app
+from lakestream.tooling.cli.process import run_app
 from lakestream.common.config import validate_config
 from lakestream.common.config.loader import MAX_FILE_BYTES
 from lakestream.common.runtime import streaming

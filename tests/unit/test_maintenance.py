@@ -9,8 +9,8 @@ import pyarrow as pa
 import pytest
 from deltalake import DeltaTable, write_deltalake
 
-from lakestream.common.cli.main import app
-from lakestream.common.cli.process import run_app
+from lakestream.tooling.cli.main import app
+from lakestream.tooling.cli.process import run_app
 from lakestream.common.config import Registry
 from lakestream.common.errors import LakestreamError
 from lakestream.common.tables.arrow import arrow_schema

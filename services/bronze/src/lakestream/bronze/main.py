@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lakestream.common.cli.jobs import service_main
+from lakestream.common.jobs.entry import service_main
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from lakestream.common.audit import tables
-from lakestream.common.demo.report import batch_latency
+from lakestream.tooling.demo.report import batch_latency
 from lakestream.common.tables.layout import TableLayout
 
 

@@ -47,7 +47,7 @@ def use_system_arrow_pool() -> str:
     """Allocate pyarrow buffers with the system allocator, in this process and its children.
 
     Arrow reads ``ARROW_DEFAULT_MEMORY_POOL`` when its pool is first used, so this runs when a
-    process starts (``lakestream.common.cli``), before pyarrow is imported; children (the JVM,
+    process starts (``lakestream.common.jobs``, ``lakestream.tooling.cli``), before pyarrow is imported; children (the JVM,
     Spark's Python workers) inherit it. Called later, it still switches pyarrow's default pool
     for what Python allocates from then on. An explicit ``ARROW_DEFAULT_MEMORY_POOL`` is kept.
     Returns the pool's backend name.

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from lakestream.common.cli.output import problem_line
+from lakestream.tooling.cli.output import problem_line
 from lakestream.common.config import SELFTEST_TENANT, load_registry
 from lakestream.common.errors import ConfigError
 

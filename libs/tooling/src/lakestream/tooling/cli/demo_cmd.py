@@ -11,10 +11,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from lakestream.common.cli.options import EVENTS_MAX, SEED_MAX, ConfigDirOpt, TelemetryOpt
-from lakestream.common.cli.run_cmd import observe
+from lakestream.tooling.cli.options import EVENTS_MAX, SEED_MAX, ConfigDirOpt, TelemetryOpt
+from lakestream.common.jobs.run import observe
 from lakestream.common.config import load_registry
-from lakestream.common.demo import (
+from lakestream.tooling.demo import (
     generate_workload,
     print_summary,
     read_table_counts,
@@ -64,7 +64,7 @@ def demo(
 ) -> int:
     """Generate a workload into a fresh ``<root>/demo`` environment and run the chain once."""
     if source is DemoSource.EVENTHUBS_LOCAL:
-        from lakestream.common.demo.eventhubs_local import local_hub
+        from lakestream.tooling.demo.eventhubs_local import local_hub
 
         with local_hub():
             return _demo(events, seed, root, files, config_dir, telemetry, hub=True)
@@ -96,7 +96,7 @@ def _demo(
         shutil.rmtree(base)
     started = time.monotonic()
     if hub:
-        from lakestream.common.demo.eventhubs_local import send_workload
+        from lakestream.tooling.demo.eventhubs_local import send_workload
 
         truth, sent = send_workload(events, seed)
         where = f"Event Hubs (local stand-in) in {sent.seconds:.1f}s, {sent.rate:,.0f} events/s"

@@ -1,14 +1,14 @@
 """The ``lakestream demo`` building blocks: workload with ground truth, summary, HTML report."""
 
-from lakestream.common.demo.report import write_report
-from lakestream.common.demo.summary import (
+from lakestream.tooling.demo.report import write_report
+from lakestream.tooling.demo.summary import (
     TableCounts,
     print_summary,
     read_table_counts,
     reconcile,
     write_summary,
 )
-from lakestream.common.demo.workload import (
+from lakestream.tooling.demo.workload import (
     GroundTruth,
     generate_bodies,
     generate_workload,

@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from lakestream.common.cli.options import EVENTS_MAX, SEED_MAX
+from lakestream.tooling.cli.options import EVENTS_MAX, SEED_MAX
 from lakestream.common.eventhubs.connection import resolve_target
 from lakestream.common.eventhubs.producer import send_bodies
 from lakestream.common.sources.eventhubs import DEFAULT_CONN_ENV
@@ -88,7 +88,7 @@ def send(
         bodies: list[bytes] = list(islice(read_jsonl(file), total))
         origin = str(file)
     else:
-        from lakestream.common.demo.workload import generate_bodies
+        from lakestream.tooling.demo.workload import generate_bodies
 
         bodies = generate_bodies(events, seed)[0][:total]
         origin = f"demo workload (--events {events} --seed {seed})"

@@ -10,11 +10,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from lakestream.common.bench.throughput import STAGES
+from lakestream.tooling.bench.throughput import STAGES
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kKmM]?)\s*$")
 _UNITS = {"": 1, "k": 1_000, "m": 1_000_000}
-_MAIN = "from lakestream.common.cli.main import main; main()"
+_MAIN = "from lakestream.tooling.cli.main import main; main()"
 WITH_CHAIN = (*STAGES, "chain")
 
 

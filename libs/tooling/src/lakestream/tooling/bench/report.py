@@ -7,7 +7,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from lakestream.common.bench.throughput import STAGES
+from lakestream.tooling.bench.throughput import STAGES
 
 BRONZE_VS_BASELINE = 0.7
 CHAIN_VS_BASELINE = 0.3

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from lakestream.common.cli.options import (
+from lakestream.tooling.cli.options import (
     ConfigDirOpt,
     EnvOpt,
     OnceOpt,
@@ -14,8 +14,8 @@ from lakestream.common.cli.options import (
     TelemetryOpt,
     cli_settings,
 )
-from lakestream.common.cli.process import finish, run_app
-from lakestream.common.cli.run_cmd import run_services
+from lakestream.tooling.cli.process import finish, run_app
+from lakestream.common.jobs.run import run_services
 
 
 def service_app(name: str) -> typer.Typer:

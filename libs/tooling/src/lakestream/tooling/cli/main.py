@@ -7,14 +7,14 @@ from typing import Annotated
 
 import typer
 
-from lakestream.common.cli.audit_cmd import audit_app
-from lakestream.common.cli.bench_cmd import bench
-from lakestream.common.cli.checkpoint_cmd import checkpoint_app
-from lakestream.common.cli.config_cmd import config_app
-from lakestream.common.cli.demo_cmd import demo
-from lakestream.common.cli.events_cmd import events_app
-from lakestream.common.cli.maintain_cmd import maintain_cmd
-from lakestream.common.cli.options import (
+from lakestream.tooling.cli.audit_cmd import audit_app
+from lakestream.tooling.cli.bench_cmd import bench
+from lakestream.tooling.cli.checkpoint_cmd import checkpoint_app
+from lakestream.tooling.cli.config_cmd import config_app
+from lakestream.tooling.cli.demo_cmd import demo
+from lakestream.tooling.cli.events_cmd import events_app
+from lakestream.common.jobs.maintain import maintain_cmd
+from lakestream.tooling.cli.options import (
     ChainedOpt,
     ConfigDirOpt,
     EnvOpt,
@@ -25,10 +25,10 @@ from lakestream.common.cli.options import (
     TelemetryOpt,
     cli_settings,
 )
-from lakestream.common.cli.process import finish, run_app
-from lakestream.common.cli.run_cmd import Layer, run_services
-from lakestream.common.cli.selftest_cmd import selftest_cmd
-from lakestream.common.cli.status_cmd import status
+from lakestream.tooling.cli.process import finish, run_app
+from lakestream.common.jobs.run import Layer, run_services
+from lakestream.tooling.cli.selftest_cmd import selftest_cmd
+from lakestream.tooling.cli.status_cmd import status
 
 app = typer.Typer(
     name="lakestream",

@@ -25,9 +25,9 @@ import pyarrow.compute as pc
 from deltalake import DeltaTable
 
 from lakestream.common.audit.reconcile import reconcile
-from lakestream.common.bench.throughput import LAYERS
-from lakestream.common.demo.summary import batch_totals
-from lakestream.common.demo.workload import write_landing_file
+from lakestream.tooling.bench.throughput import LAYERS
+from lakestream.tooling.demo.summary import batch_totals
+from lakestream.tooling.demo.workload import write_landing_file
 from lakestream.common.runtime.service import Runtime, discover_services
 from lakestream.common.runtime.streaming import build_runtime, drain, start_queries
 from lakestream.common.settings import Settings

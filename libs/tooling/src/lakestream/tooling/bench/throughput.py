@@ -10,11 +10,11 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from lakestream.common.bench.baseline import write_baseline
-from lakestream.common.bench.probe import StageProbe, data_files, written_since
-from lakestream.common.bench.workload import Landed, land
-from lakestream.common.demo import read_table_counts, reconcile
-from lakestream.common.demo.summary import batch_totals
+from lakestream.tooling.bench.baseline import write_baseline
+from lakestream.tooling.bench.probe import StageProbe, data_files, written_since
+from lakestream.tooling.bench.workload import Landed, land
+from lakestream.tooling.demo import read_table_counts, reconcile
+from lakestream.tooling.demo.summary import batch_totals
 from lakestream.common.runtime.audit import SUCCEEDED
 from lakestream.common.runtime.service import Runtime, Service, discover_services
 from lakestream.common.runtime.streaming import build_runtime, run_once

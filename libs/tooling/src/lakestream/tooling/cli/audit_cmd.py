@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from lakestream.common.audit import build_report, reconcile, write_html
-from lakestream.common.cli.options import (
+from lakestream.tooling.cli.options import (
     ConfigDirOpt,
     EnvOpt,
     RootOpt,

@@ -9,7 +9,7 @@ import sys
 import typer
 from rich.text import Text
 
-from lakestream.common.cli.output import err_console, problem_line
+from lakestream.tooling.cli.output import err_console, problem_line
 from lakestream.common.errors import ConfigError, LakestreamError
 from lakestream.common.redact import redact
 

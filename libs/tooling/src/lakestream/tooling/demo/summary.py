@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from lakestream.common.demo.workload import GroundTruth
+from lakestream.tooling.demo.workload import GroundTruth
 from lakestream.common.reasons import ReasonCode, Stage
 from lakestream.common.tables.layout import TableLayout
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from lakestream.common.cli.options import ConfigDirOpt, EnvOpt, RootOpt
+from lakestream.tooling.cli.options import ConfigDirOpt, EnvOpt, RootOpt
 from lakestream.common.config import load_registry
 from lakestream.common.errors import LakestreamError
 from lakestream.common.settings import Settings, load_settings

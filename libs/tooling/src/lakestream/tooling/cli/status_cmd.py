@@ -17,8 +17,8 @@ from lakestream.common.audit.status import (
     collect_status,
     record,
 )
-from lakestream.common.cli.audit_cmd import SinceOpt, parse_since
-from lakestream.common.cli.options import (
+from lakestream.tooling.cli.audit_cmd import SinceOpt, parse_since
+from lakestream.tooling.cli.options import (
     ConfigDirOpt,
     EnvOpt,
     RootOpt,

@@ -15,7 +15,7 @@ from rich.table import Table
 
 from lakestream.common import telemetry as otel
 from lakestream.common.audit.tables import require_tables
-from lakestream.common.cli.options import (
+from lakestream.tooling.cli.options import (
     ConfigDirOpt,
     EnvOpt,
     RootOpt,
@@ -23,7 +23,7 @@ from lakestream.common.cli.options import (
     cli_settings,
     reading_settings,
 )
-from lakestream.common.cli.process import finish, run_app
+from lakestream.tooling.cli.process import finish, run_app
 from lakestream.common.config import load_registry
 from lakestream.common.logs import configure_logging
 from lakestream.common.reasons import ReasonCode, Stage

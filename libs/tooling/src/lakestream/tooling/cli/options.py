@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 import typer
 
 from lakestream.common.audit.tables import environments, has_tables, require_tables
-from lakestream.common.cli.output import err_console
+from lakestream.tooling.cli.output import err_console
 from lakestream.common.errors import ConfigError
 from lakestream.common.settings import Settings, load_settings
 

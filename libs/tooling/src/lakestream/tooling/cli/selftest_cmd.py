@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from lakestream.common.cli.options import (
+from lakestream.tooling.cli.options import (
     ConfigDirOpt,
     EnvOpt,
     RootOpt,
@@ -16,7 +16,7 @@ from lakestream.common.cli.options import (
     SourcePathOpt,
     cli_settings,
 )
-from lakestream.common.cli.run_cmd import Layer, select_services
+from lakestream.common.jobs.run import Layer, select_services
 from lakestream.common.config import SELFTEST_TENANT
 from lakestream.common.logs import configure_logging
 from lakestream.common.runtime.streaming import build_runtime

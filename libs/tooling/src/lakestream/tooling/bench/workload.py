@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from multiprocessing import get_context
 from pathlib import Path
 
-from lakestream.common.demo.workload import (
+from lakestream.tooling.demo.workload import (
     WINDOW_MS,
     GroundTruth,
     generate_bodies,

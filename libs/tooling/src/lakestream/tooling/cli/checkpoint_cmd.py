@@ -10,8 +10,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from lakestream.common.cli.options import EnvOpt, RootOpt, reading_settings
-from lakestream.common.cli.run_cmd import Layer, select_services
+from lakestream.tooling.cli.options import EnvOpt, RootOpt, reading_settings
+from lakestream.common.jobs.run import Layer, select_services
 from lakestream.common.errors import LakestreamError
 from lakestream.common.runtime.checkpoint import (
     CheckpointError,
