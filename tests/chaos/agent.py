@@ -41,7 +41,7 @@ BEFORE_COMMIT = "before_commit:"
 
 COMMANDS = {
     "lakestream": "lakestream.tooling.cli.main",
-    "lakestream-dlq-replay": "lakestream.tooling.cli.dlq_cmd",
+    "lakestream-dlq-replay": "lakestream.dlq_replayer.job",
 }
 
 

@@ -10,8 +10,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from lakestream.tooling.demo.summary import read_columns
 from lakestream.common.tables.layout import TableLayout
+from lakestream.tooling.demo.summary import read_columns
 from tests.chaos.workload import Expected
 
 SERVICES = {"bronze": "events", "silver": "events", "gold": "device_minute"}

@@ -7,9 +7,9 @@ import pytest
 
 from lakestream.common.audit.reconcile import reconcile
 from lakestream.common.audit.status import collect_status
+from lakestream.common.config import SELFTEST_TENANT
 from lakestream.tooling.cli.main import app
 from lakestream.tooling.cli.process import run_app
-from lakestream.common.config import SELFTEST_TENANT
 from tests.lake import Lake, event
 
 pytestmark = [pytest.mark.e2e, pytest.mark.spark]

@@ -10,7 +10,8 @@ import pytest
 from deltalake import DeltaTable
 from typer.testing import CliRunner
 
-from lakestream.common.audit import build_report, reconcile, write_html
+from lakestream.common.audit import build_report, reconcile
+from lakestream.tooling.audit_html import write_html
 from lakestream.tooling.cli.main import app
 from tests.lake import Lake, event
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from lakestream.tooling.cli.main import app
 from lakestream.common.runtime.checkpoint import CheckpointError
+from lakestream.tooling.cli.main import app
 from tests.lake import Lake, event
 
 pytestmark = pytest.mark.spark

@@ -8,12 +8,12 @@ import pytest
 from pyspark.sql import SparkSession
 
 from lakestream.common.config import Registry
-from lakestream.tooling.demo import read_table_counts, reconcile
-from lakestream.tooling.demo.workload import generate_bodies
 from lakestream.common.envelope import parse_envelope
 from lakestream.common.eventhubs.connection import EventHubsTarget, Secret
 from lakestream.common.eventhubs.producer import send_bodies
 from lakestream.devtools.eventhubs_local import LocalEventHubsServer
+from lakestream.tooling.demo import read_table_counts, reconcile
+from lakestream.tooling.demo.workload import generate_bodies
 from tests.eventhubs_support import CONN_ENV, source_options
 from tests.lake import Lake, encode, event
 from tests.spark.test_restart_crash import _crash_once

@@ -13,6 +13,7 @@ import pytest
 from deltalake import DeltaTable, write_deltalake
 from rich.console import Console
 
+from lakestream.common.tables.layout import TableLayout
 from lakestream.tooling.demo.report import (
     DLQ_TITLE,
     EVENTS_TITLE,
@@ -28,7 +29,6 @@ from lakestream.tooling.demo.summary import (
     write_summary,
 )
 from lakestream.tooling.demo.workload import GroundTruth
-from lakestream.common.tables.layout import TableLayout
 
 pytestmark = pytest.mark.unit
 

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from lakestream.tooling.cli.main import app
-from lakestream.tooling.cli.process import run_app
-from lakestream.tooling.demo.workload import generate_bodies
 from lakestream.common.eventhubs.connection import EventHubsTarget, Secret
 from lakestream.common.eventhubs.producer import partition_key, send_bodies
 from lakestream.common.sources.eventhubs import DEFAULT_CONN_ENV
 from lakestream.devtools.eventhubs_local import LocalEventHubsServer
+from lakestream.tooling.cli.main import app
+from lakestream.tooling.cli.process import run_app
+from lakestream.tooling.demo.workload import generate_bodies
 
 pytestmark = pytest.mark.unit
 

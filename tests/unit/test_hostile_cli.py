@@ -1,13 +1,16 @@
 """Hostile command-line arguments: every option of every command is a usage error when bad.
 
-The commands are found by walking the Typer apps (``lakestream`` with its plug-in groups, the
-``lakestream-<service>`` jobs and ``lakestream-dlq-replay``), so a new option is covered, and a
-new numeric option without bounds fails ``test_numeric_options_are_bounded``. Bad values are
-parsed without running anything; a sample also goes through ``run_app`` as a process would.
+The commands are found by walking the Typer app ``lakestream`` (with its groups) and the argparse
+parsers of the job entry points (``lakestream-<service>``, ``lakestream-maintain``,
+``lakestream-selftest``, ``lakestream-dlq-replay``), so a new option is covered, and a new numeric
+option without bounds fails ``test_numeric_options_are_bounded`` (or
+``test_job_numeric_options_are_bounded``). Bad values are parsed without running anything; a
+sample also goes through ``run_app`` or the job function as a process would.
 """
 
 from __future__ import annotations
 
+import argparse
 import enum
 import math
 import types
@@ -22,19 +25,32 @@ import typer
 import typer.main
 from typer.models import ArgumentInfo, OptionInfo
 
-from lakestream.tooling.cli.audit_cmd import parse_since
-from lakestream.common.jobs.entry import service_app
-from lakestream.tooling.cli.main import app
-from lakestream.tooling.cli.process import EXIT_USAGE, run_app
-from lakestream.dlq_replayer import cli as dlq_cli
+from lakestream.common.jobs import entry
+from lakestream.common.jobs.options import Bounded, JobParser
+from lakestream.common.jobs.process import EXIT_USAGE, UsageError
+from lakestream.dlq_replayer import job as dlq_job
 from lakestream.dlq_replayer.selection import STATUSES
+from lakestream.tooling.cli.audit_cmd import parse_since
+from lakestream.tooling.cli.main import app
+from lakestream.tooling.cli.process import run_app
 
-APPS: dict[str, typer.Typer] = {
-    "lakestream": app,
-    "lakestream-bronze": service_app("bronze"),
-    "lakestream-silver": service_app("silver"),
-    "lakestream-gold": service_app("gold"),
-    "lakestream-dlq-replay": dlq_cli.dlq_app,
+APPS: dict[str, typer.Typer] = {"lakestream": app}
+JOBS: dict[str, tuple[Callable[[], JobParser], Callable[[list[str]], int]]] = {
+    "lakestream-bronze": (
+        lambda: entry.service_parser("bronze"),
+        lambda a: entry.run_service("bronze", a),
+    ),
+    "lakestream-silver": (
+        lambda: entry.service_parser("silver"),
+        lambda a: entry.run_service("silver", a),
+    ),
+    "lakestream-gold": (
+        lambda: entry.service_parser("gold"),
+        lambda a: entry.run_service("gold", a),
+    ),
+    "lakestream-maintain": (entry.maintain_parser, entry.maintain_job),
+    "lakestream-selftest": (entry.selftest_parser, entry.selftest_job),
+    "lakestream-dlq-replay": (dlq_job.replay_parser, dlq_job.replay_job),
 }
 
 
@@ -147,8 +163,7 @@ def test_the_walk_finds_every_command() -> None:
         ("lakestream", "events", "send"),
         ("lakestream", "checkpoint", "repair"),
         ("lakestream", "dlq", "replay"),
-        ("lakestream-bronze",),
-        ("lakestream-dlq-replay", "list"),
+        ("lakestream", "dlq", "list"),
     ]:
         assert expected in found
     assert len(NUMERIC) >= 10 and len(CHOICES) >= 10 and len(PATHS) >= 10
@@ -251,9 +266,6 @@ SCRIPT_CASES = [
     ("lakestream", ["dlq", "replay", "--since", "2024-02-30"], "'--since'"),
     ("lakestream", ["dlq", "show"], "Missing argument 'dlq_id'"),
     ("lakestream", ["nothing"], "nothing"),
-    ("lakestream-bronze", ["--once", "--telemetry", "x"], "'--telemetry'"),
-    ("lakestream-gold", ["--layer", "gold"], "--layer"),
-    ("lakestream-dlq-replay", ["replay", "--limit", "-3"], "'--limit'"),
 ]
 
 
@@ -298,3 +310,148 @@ def test_config_dir_default_must_exist(
     err = capsys.readouterr().err
     assert code == EXIT_USAGE
     assert "'config' does not exist" in err
+
+
+# ---- the job entry points (argparse) --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JobOption:
+    """One option of one job entry point (a sub-command's options name the sub-command)."""
+
+    script: str
+    command: tuple[str, ...]
+    name: str
+    action: argparse.Action
+
+    def __str__(self) -> str:
+        return " ".join((self.script, *self.command, self.name))
+
+
+def _job_options() -> Iterator[JobOption]:
+    for script, (parser_of, _) in JOBS.items():
+        stack: list[tuple[tuple[str, ...], argparse.ArgumentParser]] = [((), parser_of())]
+        while stack:
+            command, parser = stack.pop()
+            for action in parser._actions:
+                if isinstance(action, argparse._SubParsersAction):
+                    stack += [((*command, n), p) for n, p in action.choices.items()]
+                elif action.option_strings and action.dest != "help":
+                    yield JobOption(script, command, action.option_strings[0], action)
+
+
+JOB_OPTIONS = list(_job_options())
+JOB_VALUED = [o for o in JOB_OPTIONS if o.action.nargs is None and o.action.const is None]
+
+
+def _job_error(option: JobOption, value: str) -> str | None:
+    """Parse ``option`` = ``value`` alone: the usage error's message, or None when accepted."""
+    try:
+        JOBS[option.script][0]().parse_args([*option.command, f"{option.name}={value}"])
+    except UsageError as exc:
+        return str(exc)
+    return None
+
+
+@pytest.mark.unit
+def test_the_walk_finds_every_job_option() -> None:
+    found = {str(o) for o in JOB_OPTIONS}
+    for expected in [
+        "lakestream-bronze --once",
+        "lakestream-gold --source",
+        "lakestream-maintain --retention-hours",
+        "lakestream-selftest --wait-for-jobs",
+        "lakestream-dlq-replay replay --status",
+    ]:
+        assert expected in found
+    assert {o.script for o in JOB_OPTIONS} == set(JOBS)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("option", JOB_VALUED, ids=str)
+def test_job_options_are_checked(option: JobOption) -> None:
+    """A valued option is free text (an id, a name, a root), or is checked: choices or a type."""
+    free = {"--root", "--env", "--source-path", "--tenant", "--event-type"}
+    kind = option.action.type
+    assert option.name in free or option.action.choices or kind is not None, (
+        f"{option}: give it choices= or a checking type="
+    )
+    if kind is int:
+        raise AssertionError(f"{option}: use type=Bounded(low, high)")
+
+
+JOB_CASES = [
+    (o, value)
+    for o in JOB_VALUED
+    for value in (
+        [str(o.action.type.low - 1), str(o.action.type.high + 1), "abc", "1.5", ""]
+        if isinstance(o.action.type, Bounded)
+        else ["bogus", ""]
+        if o.action.choices
+        else ["/nonexistent/lakestream/x"]
+        if o.name == "--config-dir"
+        else ["yesterday", "2024-02-30"]
+        if o.name in ("--since", "--until")
+        else []
+    )
+]
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(("option", "value"), JOB_CASES, ids=[f"{o}={v!r}" for o, v in JOB_CASES])
+def test_bad_job_value_is_a_usage_error(option: JobOption, value: str) -> None:
+    message = _job_error(option, value)
+    assert message is not None, f"{option}={value!r} was accepted"
+    assert option.name in message and "--help" in message, message
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    "option", [o for o in JOB_VALUED if isinstance(o.action.type, Bounded)], ids=str
+)
+def test_job_bounds_themselves_are_accepted(option: JobOption) -> None:
+    bounds = option.action.type
+    assert isinstance(bounds, Bounded)
+    for value in (bounds.low, bounds.high):
+        assert _job_error(option, str(value)) is None
+
+
+JOB_SCRIPT_CASES = [
+    ("lakestream-bronze", ["--once", "--telemetry", "x"], "--telemetry"),
+    ("lakestream-gold", ["--layer", "gold"], "--layer"),
+    ("lakestream-silver", ["--config-dir", MISSING], "--config-dir"),
+    ("lakestream-silver", ["--env", "Bad Env", "--once"], "--env"),
+    ("lakestream-bronze", ["--once", "extra"], "extra"),
+    ("lakestream-maintain", ["--layer", "platinum"], "--layer"),
+    ("lakestream-maintain", ["--retention-hours", "-1"], "--retention-hours"),
+    ("lakestream-selftest", ["--wait", "many"], "--wait"),
+    ("lakestream-selftest", ["--run-layers", "--wait-for-jobs"], "--wait-for-jobs"),
+    ("lakestream-dlq-replay", ["replay", "--limit", "-3"], "--limit"),
+    ("lakestream-dlq-replay", ["replay", "--reason", "BORED"], "--reason"),
+    ("lakestream-dlq-replay", ["list"], "'list'"),
+    ("lakestream-dlq-replay", [], "replay"),
+]
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("script", "args", "named"),
+    JOB_SCRIPT_CASES,
+    ids=[" ".join((c[0], *c[1])) for c in JOB_SCRIPT_CASES],
+)
+def test_job_exits_2_with_usage(
+    script: str, args: list[str], named: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = JOBS[script][1](args)
+    out, err = capsys.readouterr()
+    assert code == EXIT_USAGE, out + err
+    assert named in err and "fix:" in err, err
+    assert "Traceback" not in out + err
+
+
+@pytest.mark.unit
+def test_job_usage_errors_redact_secrets(capsys: pytest.CaptureFixture[str]) -> None:
+    code = entry.run_service("bronze", ["--source-path=x?sig=hunter2", "--bogus=SharedAccessKey=k"])
+    err = capsys.readouterr().err
+    assert code == EXIT_USAGE
+    assert "--bogus" in err and "SharedAccessKey=k" not in err

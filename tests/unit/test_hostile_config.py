@@ -17,14 +17,14 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from lakestream.tooling.cli import jobs
+from lakestream.common.config import validate_config
+from lakestream.common.config.loader import MAX_FILE_BYTES
+from lakestream.common.jobs.entry import run_service
+from lakestream.common.runtime import streaming
+from lakestream.dlq_replayer import job as dlq_job
 from lakestream.tooling.cli.config_cmd import config_app
 from lakestream.tooling.cli.main import app
 from lakestream.tooling.cli.process import run_app
-from lakestream.common.config import validate_config
-from lakestream.common.config.loader import MAX_FILE_BYTES
-from lakestream.common.runtime import streaming
-from lakestream.dlq_replayer import cli as dlq_cli
 
 SHIPPED = Path(__file__).resolve().parents[2] / "config"
 ACME = "tenants/acme.yml"
@@ -587,26 +587,31 @@ def no_spark(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         raise AssertionError("Spark was started")
 
     monkeypatch.setattr(streaming, "get_spark", refuse)
-    monkeypatch.setattr(dlq_cli, "get_spark", refuse)
+    monkeypatch.setattr(dlq_job, "get_spark", refuse)
     return started
 
 
-ENTRY_POINTS: dict[str, Callable[[Path, Path], tuple[typer.Typer, list[str]]]] = {
+ENTRY_POINTS: dict[str, Callable[[Path, Path], Callable[[], int]]] = {
     "lakestream run": lambda c, r: (
-        app,
-        ["run", "--layer", "bronze", "--once", "--root", str(r), "--config-dir", str(c)],
+        lambda: run_app(
+            app, ["run", "--layer", "bronze", "--once", "--root", str(r), "--config-dir", str(c)]
+        )
     ),
     "lakestream-silver": lambda c, r: (
-        jobs.service_app("silver"),
-        ["--once", "--root", str(r), "--config-dir", str(c)],
+        lambda: run_service("silver", ["--once", "--root", str(r), "--config-dir", str(c)])
     ),
     "lakestream demo": lambda c, r: (
-        app,
-        ["demo", "--events", "10", "--root", str(r), "--config-dir", str(c)],
+        lambda: run_app(app, ["demo", "--events", "10", "--root", str(r), "--config-dir", str(c)])
     ),
     "lakestream dlq replay": lambda c, r: (
-        app,
-        ["dlq", "replay", "--dry-run", "--root", str(r), "--config-dir", str(c)],
+        lambda: run_app(
+            app, ["dlq", "replay", "--dry-run", "--root", str(r), "--config-dir", str(c)]
+        )
+    ),
+    "lakestream-dlq-replay": lambda c, r: (
+        lambda: dlq_job.replay_job(
+            ["replay", "--dry-run", "--root", str(r), "--config-dir", str(c)]
+        )
     ),
 }
 
@@ -622,8 +627,7 @@ def test_entry_points_refuse_before_spark(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     config, case = broken
-    command, args = ENTRY_POINTS[entry](config, tmp_path / "lake")
-    code = run_app(command, args)
+    code = ENTRY_POINTS[entry](config, tmp_path / "lake")()
     out, err = capsys.readouterr()
     assert code == 1, out + err
     assert not no_spark

@@ -9,8 +9,6 @@ import pyarrow as pa
 import pytest
 from deltalake import DeltaTable, write_deltalake
 
-from lakestream.tooling.cli.main import app
-from lakestream.tooling.cli.process import run_app
 from lakestream.common.config import Registry
 from lakestream.common.errors import LakestreamError
 from lakestream.common.tables.arrow import arrow_schema
@@ -18,6 +16,8 @@ from lakestream.common.tables.deltars import DeltaRsBackend
 from lakestream.common.tables.layout import TableLayout
 from lakestream.common.tables.maintenance import check_retention, layout_tables
 from lakestream.common.tables.schemas import AUDIT_BATCHES, audit_batches
+from lakestream.tooling.cli.main import app
+from lakestream.tooling.cli.process import run_app
 
 pytestmark = pytest.mark.unit
 

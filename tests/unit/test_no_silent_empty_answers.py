@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from lakestream.tooling.cli.main import app
-from lakestream.tooling.cli.process import run_app
 from lakestream.common.tables.deltars import DeltaRsBackend
 from lakestream.common.tables.layout import TableLayout
 from lakestream.common.tables.schemas import audit_batches
+from lakestream.tooling.cli.main import app
+from lakestream.tooling.cli.process import run_app
 
 pytestmark = pytest.mark.unit
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -56,6 +56,36 @@ class DlqFilter:
             allowed = pa.array(list(self.statuses), pa.string())
             mask = pc.and_kleene(mask, pc.is_in(table["replay_status"], value_set=allowed))
         return pc.fill_null(mask, False)
+
+
+def utc(moment: datetime | None) -> datetime | None:
+    """``moment`` in UTC; a naive time is taken as UTC."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def dlq_filter(
+    tenant: str | None = None,
+    event_type: str | None = None,
+    version: int | None = None,
+    stage: str | None = None,
+    reason: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    status: str | None = None,
+) -> DlqFilter:
+    """The filter the command-line options select (times in UTC, one status or any)."""
+    return DlqFilter(
+        tenant,
+        event_type,
+        version,
+        stage,
+        reason,
+        utc(since),
+        utc(until),
+        (status,) if status else None,
+    )
 
 
 def read_dlq(layout: TableLayout, where: DlqFilter | None = None) -> pa.Table:

@@ -2,6 +2,6 @@
 cross-layer reconciliation of the conservation law."""
 
 from lakestream.common.audit.reconcile import Gap, reconcile
-from lakestream.common.audit.report import AuditReport, build_report, write_html
+from lakestream.common.audit.report import AuditReport, build_report
 
-__all__ = ["AuditReport", "Gap", "build_report", "reconcile", "write_html"]
+__all__ = ["AuditReport", "Gap", "build_report", "reconcile"]

@@ -1,45 +1,193 @@
-"""Entry points ``lakestream-bronze|silver|gold``: one service, options as ``lakestream run``."""
+"""Job entry points of the deployed wheels, on argparse (no Typer, no rich):
+
+- ``lakestream-bronze|silver|gold``: one service, options as ``lakestream run``;
+- ``lakestream-maintain``: compact and vacuum the tables (the maintenance bundle job);
+- ``lakestream-selftest``: the deployment self-test (the selftest bundle job).
+
+Each parses its arguments, calls the same function as the ``lakestream`` command of
+lakestream-tooling and ends the process through :func:`lakestream.common.jobs.process.finish`.
+"""
 
 from __future__ import annotations
 
-import typer
+import argparse
+import sys
+from collections.abc import Sequence
 
-from lakestream.tooling.cli.options import (
-    ConfigDirOpt,
-    EnvOpt,
-    OnceOpt,
-    RootOpt,
-    SourceOpt,
-    SourcePathOpt,
-    TelemetryOpt,
-    cli_settings,
+from lakestream.common.jobs.maintain import MaintainLayer, run_maintain
+from lakestream.common.jobs.options import (
+    Bounded,
+    JobParser,
+    add_source,
+    add_storage,
+    add_telemetry,
+    settings_from_options,
 )
-from lakestream.tooling.cli.process import finish, run_app
+from lakestream.common.jobs.process import finish, run_main
 from lakestream.common.jobs.run import run_services
+from lakestream.common.jobs.selftest import WAIT_MAX, run_selftest
+from lakestream.common.settings import load_settings
+from lakestream.common.tables.maintenance import MIN_RETENTION_HOURS
+
+RETENTION_MAX = 100 * 365 * 24
+"""Longest vacuum retention (hours)."""
 
 
-def service_app(name: str) -> typer.Typer:
-    """A one-command Typer app that runs service ``name``."""
-    app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+def service_parser(name: str) -> JobParser:
+    """Options of ``lakestream-<name>``."""
+    parser = JobParser(f"lakestream-{name}", f"Run the lakestream {name} service.")
+    parser.add_argument(
+        "--once",
+        action="store_true",
+        help="Process everything available, then exit (available-now).",
+    )
+    add_storage(parser)
+    add_source(parser)
+    add_telemetry(parser)
+    return parser
 
-    @app.command(help=f"Run the lakestream {name} service.")
-    def run(
-        once: OnceOpt = False,
-        root: RootOpt = None,
-        env: EnvOpt = None,
-        config_dir: ConfigDirOpt = None,
-        source_path: SourcePathOpt = None,
-        telemetry: TelemetryOpt = None,
-        source: SourceOpt = None,
-    ) -> int:
-        settings = cli_settings(
-            root=root, env=env, config_dir=config_dir, source_path=source_path, source=source
+
+def maintain_parser() -> JobParser:
+    """Options of ``lakestream-maintain`` (as ``lakestream maintain``)."""
+    parser = JobParser(
+        "lakestream-maintain",
+        "Compact and vacuum every table; exit 1 when any table failed (the others still run).",
+    )
+    parser.add_argument(
+        "--layer",
+        choices=[m.value for m in MaintainLayer],
+        default=MaintainLayer.ALL.value,
+        help="Tables of one area, or all.",
+    )
+    parser.add_argument(
+        "--compact",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="Rewrite small files into large ones.",
+    )
+    parser.add_argument(
+        "--vacuum",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="Delete files older versions no longer need.",
+    )
+    parser.add_argument(
+        "--retention-hours",
+        type=Bounded(0, RETENTION_MAX),
+        default=MIN_RETENTION_HOURS,
+        help="Vacuum keeps every file a version of the last N hours needs "
+        f"(at least {MIN_RETENTION_HOURS} unless --force-retention).",
+    )
+    parser.add_argument(
+        "--force-retention",
+        action="store_true",
+        help="Allow a retention below 7 days (breaks time travel and lagging change-feed "
+        "readers beyond it).",
+    )
+    parser.add_argument(
+        "--dry-run", action="store_true", help="Compact nothing; list what vacuum would delete."
+    )
+    add_storage(parser)
+    return parser
+
+
+def selftest_parser() -> JobParser:
+    """Options of ``lakestream-selftest`` (as ``lakestream selftest``)."""
+    parser = JobParser(
+        "lakestream-selftest",
+        "Send a generated workload of the reserved tenant, reconcile the tables, clean up.",
+    )
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--run-layers",
+        dest="run_layers",
+        action="store_true",
+        default=True,
+        help="Run every layer once here (default).",
+    )
+    mode.add_argument(
+        "--wait-for-jobs",
+        dest="run_layers",
+        action="store_false",
+        help="Wait for the deployed jobs to process the bodies.",
+    )
+    parser.add_argument(
+        "--wait",
+        type=Bounded(0, WAIT_MAX),
+        default=900,
+        help="Seconds to wait for the jobs (--wait-for-jobs).",
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="Leave the self-test rows in the tables."
+    )
+    add_storage(parser)
+    add_source(parser)
+    return parser
+
+
+def run_service(name: str, args: Sequence[str] | None = None) -> int:
+    """``lakestream-<name> args``: the exit code."""
+
+    def main() -> int:
+        o = service_parser(name).parse_args(args)
+        settings = settings_from_options(
+            root=o.root,
+            env=o.env,
+            config_dir=o.config_dir,
+            source_path=o.source_path,
+            source=o.source,
         )
-        return run_services([name], settings, once, telemetry)
+        return run_services([name], settings, o.once, o.telemetry)
 
-    return app
+    return run_main(main)
+
+
+def maintain_job(args: Sequence[str] | None = None) -> int:
+    """``lakestream-maintain args``: the exit code."""
+
+    def main() -> int:
+        o = maintain_parser().parse_args(args)
+        settings = load_settings(root=o.root, env=o.env, config_dir=o.config_dir)
+        return run_maintain(
+            settings,
+            MaintainLayer(o.layer),
+            compact=o.compact,
+            vacuum=o.vacuum,
+            retention_hours=o.retention_hours,
+            force_retention=o.force_retention,
+            dry_run=o.dry_run,
+        )
+
+    return run_main(main)
+
+
+def selftest_job(args: Sequence[str] | None = None) -> int:
+    """``lakestream-selftest args``: the exit code."""
+
+    def main() -> int:
+        o = selftest_parser().parse_args(args)
+        settings = settings_from_options(
+            root=o.root,
+            env=o.env,
+            config_dir=o.config_dir,
+            source=o.source,
+            source_path=o.source_path,
+        )
+        return run_selftest(settings, o.run_layers, o.wait, o.keep)
+
+    return run_main(main)
 
 
 def service_main(name: str) -> None:
     """Process entry point of one service's job."""
-    finish(run_app(service_app(name)))
+    finish(run_service(name, sys.argv[1:]))
+
+
+def maintain_main() -> None:
+    """Process entry point of ``lakestream-maintain``."""
+    finish(maintain_job(sys.argv[1:]))
+
+
+def selftest_main() -> None:
+    """Process entry point of ``lakestream-selftest``."""
+    finish(selftest_job(sys.argv[1:]))

@@ -1,17 +1,14 @@
-"""``lakestream maintain``: compact and vacuum every table of the layout (decision 0060)."""
+"""Maintenance (``lakestream maintain``, the ``lakestream-maintain`` job): compact and vacuum
+every table of the layout (decision 0060)."""
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
 
-import typer
-from rich.console import Console
-
-from lakestream.tooling.cli.options import ConfigDirOpt, EnvOpt, RootOpt
 from lakestream.common.config import load_registry
 from lakestream.common.errors import LakestreamError
-from lakestream.common.settings import Settings, load_settings
+from lakestream.common.redact import redact
+from lakestream.common.settings import Settings
 from lakestream.common.tables.backend import FileStats, TableBackend
 from lakestream.common.tables.deltars import DeltaRsBackend
 from lakestream.common.tables.maintenance import (
@@ -23,7 +20,6 @@ from lakestream.common.tables.maintenance import (
     maintain,
 )
 
-console = Console(soft_wrap=True)
 _UNITS = ("B", "KiB", "MiB", "GiB", "TiB")
 
 
@@ -90,54 +86,28 @@ def describe(done: TableMaintenance, retention_hours: int) -> str:
     return f"{done.table}: " + "; ".join(parts)
 
 
-def maintain_cmd(
-    layer: Annotated[
-        MaintainLayer, typer.Option("--layer", help="Tables of one area, or all.")
-    ] = MaintainLayer.ALL,
-    compact: Annotated[
-        bool, typer.Option("--compact/--no-compact", help="Rewrite small files into large ones.")
-    ] = True,
-    vacuum: Annotated[
-        bool,
-        typer.Option("--vacuum/--no-vacuum", help="Delete files older versions no longer need."),
-    ] = True,
-    retention_hours: Annotated[
-        int,
-        typer.Option(
-            "--retention-hours",
-            min=0,
-            max=100 * 365 * 24,
-            help=f"Vacuum keeps every file a version of the last N hours needs "
-            f"(at least {MIN_RETENTION_HOURS} unless --force-retention).",
-        ),
-    ] = MIN_RETENTION_HOURS,
-    force_retention: Annotated[
-        bool,
-        typer.Option(
-            "--force-retention",
-            help="Allow a retention below 7 days (breaks time travel and lagging change-feed "
-            "readers beyond it).",
-        ),
-    ] = False,
-    dry_run: Annotated[
-        bool,
-        typer.Option("--dry-run", help="Compact nothing; list what vacuum would delete."),
-    ] = False,
-    root: RootOpt = None,
-    env: EnvOpt = None,
-    config_dir: ConfigDirOpt = None,
+def run_maintain(
+    settings: Settings,
+    layer: MaintainLayer = MaintainLayer.ALL,
+    *,
+    compact: bool = True,
+    vacuum: bool = True,
+    retention_hours: int = MIN_RETENTION_HOURS,
+    force_retention: bool = False,
+    dry_run: bool = False,
 ) -> int:
     """Compact and vacuum every table; exit 1 when any table failed (the others still run)."""
     check_retention(retention_hours, force_retention)
-    settings = load_settings(root=root, env=env, config_dir=config_dir)
     registry = load_registry(settings.config_dir)
     areas = AREAS if layer is MaintainLayer.ALL else (layer.value,)
     specs = layout_tables(settings.layout, registry, areas)
     mode = " (dry run)" if dry_run else ""
-    console.print(
-        f"[bold]lakestream[/bold] maintain {_count(len(specs), 'table')}{mode} "
-        f"root={settings.layout.base} backend={settings.backend}",
-        highlight=False,
+    print(
+        redact(
+            f"lakestream maintain {_count(len(specs), 'table')}{mode} "
+            f"root={settings.layout.base} backend={settings.backend}"
+        ),
+        flush=True,
     )
     failed: list[TableMaintenance] = []
     for done in maintain(
@@ -149,7 +119,7 @@ def maintain_cmd(
         dry_run=dry_run,
         force_retention=force_retention,
     ):
-        console.print(describe(done, retention_hours), highlight=False)
+        print(redact(describe(done, retention_hours)), flush=True)
         if done.error is not None:
             failed.append(done)
     if failed:

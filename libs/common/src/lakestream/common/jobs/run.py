@@ -1,20 +1,17 @@
-"""``lakestream run``: run one layer or the whole chain, once or continuously."""
+"""Running one layer or the whole chain, once or continuously (``lakestream run`` and the
+``lakestream-bronze|silver|gold`` jobs)."""
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-import typer
-from rich.console import Console
-
 from lakestream.common import telemetry
+from lakestream.common.jobs.process import UsageError, say
 from lakestream.common.logs import configure_logging
 from lakestream.common.runtime.progress import ProgressListener
 from lakestream.common.runtime.service import Runtime, Service, discover_services
 from lakestream.common.runtime.streaming import build_runtime, run_continuous, run_once
 from lakestream.common.settings import Settings
-
-console = Console(stderr=True)
 
 
 class Layer(StrEnum):
@@ -33,8 +30,9 @@ def select_services(names: list[str]) -> list[Service]:
         return list(installed.values())
     missing = [n for n in names if n not in installed]
     if missing:
-        raise typer.BadParameter(
-            f"service(s) {', '.join(missing)} not installed; installed: {', '.join(installed)}"
+        raise UsageError(
+            f"service(s) {', '.join(missing)} not installed; installed: {', '.join(installed)}",
+            hint="install the service's wheel or choose an installed layer",
         )
     return [installed[n] for n in names]
 
@@ -45,7 +43,7 @@ def observe(runtime: Runtime, label: str, telemetry_mode: str | None) -> telemet
     try:
         installed = telemetry.configure(telemetry_mode, label)
     except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--telemetry") from None
+        raise UsageError(str(exc), option="--telemetry") from None
     runtime.spark.streams.addListener(ProgressListener(runtime.layout, runtime.run_id))
     return installed
 
@@ -63,10 +61,9 @@ def run_services(
     observed = observe(runtime, "+".join(s.name for s in services), telemetry_mode)
     mode = "once (available-now)" if once else f"continuously ({settings.trigger_interval})"
     mode += ", chained in one query" if chained else ""
-    console.print(
-        f"[bold]lakestream[/bold] run {', '.join(s.name for s in services)} {mode} "
-        f"root={runtime.layout.base} run_id={runtime.run_id}",
-        highlight=False,
+    say(
+        f"lakestream run {', '.join(s.name for s in services)} {mode} "
+        f"root={runtime.layout.base} run_id={runtime.run_id}"
     )
     try:
         if once:

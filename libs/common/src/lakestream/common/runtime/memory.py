@@ -47,10 +47,10 @@ def use_system_arrow_pool() -> str:
     """Allocate pyarrow buffers with the system allocator, in this process and its children.
 
     Arrow reads ``ARROW_DEFAULT_MEMORY_POOL`` when its pool is first used, so this runs when a
-    process starts (``lakestream.common.jobs``, ``lakestream.tooling.cli``), before pyarrow is imported; children (the JVM,
-    Spark's Python workers) inherit it. Called later, it still switches pyarrow's default pool
-    for what Python allocates from then on. An explicit ``ARROW_DEFAULT_MEMORY_POOL`` is kept.
-    Returns the pool's backend name.
+    process starts (``lakestream.common.jobs``, ``lakestream.tooling.cli``), before pyarrow is
+    imported; children (the JVM, Spark's Python workers) inherit it. Called later, it still
+    switches pyarrow's default pool for what Python allocates from then on. An explicit
+    ``ARROW_DEFAULT_MEMORY_POOL`` is kept. Returns the pool's backend name.
     """
     os.environ.setdefault(ARROW_POOL_ENV, "system")
     import pyarrow as pa  # only once the variable is set

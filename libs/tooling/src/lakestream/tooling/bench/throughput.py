@@ -10,16 +10,16 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from lakestream.tooling.bench.baseline import write_baseline
-from lakestream.tooling.bench.probe import StageProbe, data_files, written_since
-from lakestream.tooling.bench.workload import Landed, land
-from lakestream.tooling.demo import read_table_counts, reconcile
-from lakestream.tooling.demo.summary import batch_totals
 from lakestream.common.runtime.audit import SUCCEEDED
 from lakestream.common.runtime.service import Runtime, Service, discover_services
 from lakestream.common.runtime.streaming import build_runtime, run_once
 from lakestream.common.settings import Settings
 from lakestream.common.tables.backend import FileStats
+from lakestream.tooling.bench.baseline import write_baseline
+from lakestream.tooling.bench.probe import StageProbe, data_files, written_since
+from lakestream.tooling.bench.workload import Landed, land
+from lakestream.tooling.demo import read_table_counts, reconcile
+from lakestream.tooling.demo.summary import batch_totals
 
 BENCH_ENV = "bench"
 LAYERS = ("bronze", "silver", "gold")

@@ -1,4 +1,5 @@
-"""Command-line interfaces: the ``lakestream`` umbrella CLI and the per-service job entry points."""
+"""The ``lakestream`` command line for people (Typer); the job entry points are in
+``lakestream.common.jobs``."""
 
 from lakestream.common.runtime.memory import use_system_arrow_pool
 

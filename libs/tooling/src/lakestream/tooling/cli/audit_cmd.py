@@ -11,7 +11,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from lakestream.common.audit import build_report, reconcile, write_html
+from lakestream.common.audit import build_report, reconcile
+from lakestream.tooling.audit_html import write_html
 from lakestream.tooling.cli.options import (
     ConfigDirOpt,
     EnvOpt,

@@ -10,12 +10,12 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from lakestream.common.settings import TriggerMode, load_settings
 from lakestream.tooling.bench.latency import run_latency
 from lakestream.tooling.bench.report import print_latency, print_throughput, targets
 from lakestream.tooling.bench.scales import parse_scales, run_scales
 from lakestream.tooling.bench.throughput import BENCH_ENV, run_throughput
 from lakestream.tooling.cli.options import SEED_MAX, ConfigDirOpt, writable_file
-from lakestream.common.settings import TriggerMode, load_settings
 
 LATENCY_ENV = "bench-latency"
 

@@ -10,9 +10,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from lakestream.tooling.cli.options import EnvOpt, RootOpt, reading_settings
-from lakestream.common.jobs.run import Layer, select_services
 from lakestream.common.errors import LakestreamError
+from lakestream.common.jobs.run import Layer, select_services
 from lakestream.common.runtime.checkpoint import (
     CheckpointError,
     audited_batches,
@@ -22,6 +21,7 @@ from lakestream.common.runtime.checkpoint import (
 )
 from lakestream.common.runtime.lock import hold
 from lakestream.common.tables.layout import TableLayout
+from lakestream.tooling.cli.options import EnvOpt, RootOpt, reading_settings
 
 checkpoint_app = typer.Typer(
     help="Inspect and repair the Structured Streaming checkpoints of the layers.",

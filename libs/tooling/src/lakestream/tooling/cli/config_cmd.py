@@ -9,9 +9,9 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from lakestream.tooling.cli.output import problem_line
 from lakestream.common.config import SELFTEST_TENANT, load_registry
 from lakestream.common.errors import ConfigError
+from lakestream.tooling.cli.output import problem_line
 
 config_app = typer.Typer(
     help="Inspect and validate the platform configuration (tenants, contracts, products).",

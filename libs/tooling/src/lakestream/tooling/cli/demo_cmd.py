@@ -11,9 +11,12 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from lakestream.tooling.cli.options import EVENTS_MAX, SEED_MAX, ConfigDirOpt, TelemetryOpt
-from lakestream.common.jobs.run import observe
 from lakestream.common.config import load_registry
+from lakestream.common.jobs.run import observe
+from lakestream.common.runtime.service import discover_services
+from lakestream.common.runtime.streaming import build_runtime, run_once
+from lakestream.common.settings import load_settings
+from lakestream.tooling.cli.options import EVENTS_MAX, SEED_MAX, ConfigDirOpt, TelemetryOpt
 from lakestream.tooling.demo import (
     generate_workload,
     print_summary,
@@ -22,9 +25,6 @@ from lakestream.tooling.demo import (
     write_report,
     write_summary,
 )
-from lakestream.common.runtime.service import discover_services
-from lakestream.common.runtime.streaming import build_runtime, run_once
-from lakestream.common.settings import load_settings
 
 DEMO_ENV = "demo"
 console = Console()

@@ -1,11 +1,11 @@
-"""``lakestream dlq …`` and ``lakestream-dlq-replay``: browse the DLQ and replay it."""
+"""``lakestream dlq …``: browse the DLQ and replay it (the replay run is the one of the
+``lakestream-dlq-replay`` job: :func:`lakestream.dlq_replayer.job.run_replay`)."""
 
 from __future__ import annotations
 
 import sys
-import uuid
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import typer
@@ -13,33 +13,17 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from lakestream.common import telemetry as otel
-from lakestream.common.audit.tables import require_tables
+from lakestream.common.jobs.options import settings_from_options
+from lakestream.common.reasons import ReasonCode, Stage
+from lakestream.dlq_replayer.job import LIMIT_MAX, VERSION_MAX, run_replay
+from lakestream.dlq_replayer.selection import DlqFilter, dlq_filter, find_row, read_dlq
 from lakestream.tooling.cli.options import (
     ConfigDirOpt,
     EnvOpt,
     RootOpt,
     TelemetryOpt,
-    cli_settings,
     reading_settings,
 )
-from lakestream.tooling.cli.process import finish, run_app
-from lakestream.common.config import load_registry
-from lakestream.common.logs import configure_logging
-from lakestream.common.reasons import ReasonCode, Stage
-from lakestream.common.runtime.service import Runtime
-from lakestream.common.runtime.streaming import make_backend
-from lakestream.common.spark.session import get_spark
-from lakestream.dlq_replayer.replay import (
-    DUPLICATE,
-    FAILED_OUTCOME,
-    RECOVERED,
-    REPUBLISHED,
-    SERVICE_NAME,
-    replay,
-)
-from lakestream.dlq_replayer.republish import republish as republish_rows
-from lakestream.dlq_replayer.selection import DlqFilter, find_row, read_dlq
 
 dlq_app = typer.Typer(
     help="Browse the dead letter queue and replay rows after a configuration fix.",
@@ -53,7 +37,7 @@ console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 TenantOpt = Annotated[str | None, typer.Option("--tenant", help="Claimed tenant_id.")]
 EventTypeOpt = Annotated[str | None, typer.Option("--event-type", help="event_type.")]
 VersionOpt = Annotated[
-    int | None, typer.Option("--version", min=1, max=2**31 - 1, help="event_version.")
+    int | None, typer.Option("--version", min=1, max=VERSION_MAX, help="event_version.")
 ]
 StageOpt = Annotated[Stage | None, typer.Option("--stage", help="Rejecting stage.")]
 ReasonOpt = Annotated[
@@ -70,8 +54,6 @@ StatusOpt = Annotated[
     Literal["pending", "replayed", "failed_again"] | None,
     typer.Option("--status", help="replay_status."),
 ]
-LIMIT_MAX = 10_000_000
-"""Largest --limit (rows are held in memory)."""
 LimitOpt = Annotated[
     int | None, typer.Option("--limit", min=1, max=LIMIT_MAX, help="At most this many rows.")
 ]
@@ -87,22 +69,16 @@ def _filter(
     until: datetime | None,
     status: str | None,
 ) -> DlqFilter:
-    return DlqFilter(
+    return dlq_filter(
         tenant,
         event_type,
         version,
         stage.value if stage else None,
         reason.value if reason else None,
-        _utc(since),
-        _utc(until),
-        (status,) if status else None,
+        since,
+        until,
+        status,
     )
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 @dlq_app.command("list")
@@ -237,42 +213,5 @@ def replay_rows(
 ) -> int:
     """Re-run the rejecting stage on the selected rows with the current configuration."""
     where = _filter(tenant, event_type, version, stage, reason, since, until, status)
-    settings = cli_settings(root=root, env=env, config_dir=config_dir)
-    registry = load_registry(settings.config_dir)
-    require_tables(settings.layout)
-    spark = get_spark(settings, app_name="lakestream-dlq-replay")
-    runtime = Runtime(
-        settings, spark, registry, make_backend(settings, spark), uuid.uuid4().hex[:12]
-    )
-    configure_logging(SERVICE_NAME, runtime.run_id)
-    try:
-        observed = otel.configure(telemetry, SERVICE_NAME)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--telemetry") from None
-    try:
-        if republish:
-            report = republish_rows(runtime, where, limit, dry_run)
-        else:
-            report = replay(runtime, where, limit, dry_run, runtime.run_id)
-    finally:
-        observed.shutdown()
-    mode = "dry run (nothing written)" if dry_run else f"replay {report.replay_id}"
-    summary = Table("", "rows", title=f"DLQ {mode}")
-    summary.add_row("selected", str(report.selected))
-    if republish:
-        sent = "would republish" if dry_run else "republished to Event Hubs"
-        summary.add_row(sent, str(report.count(REPUBLISHED)))
-    else:
-        recovered = "recovered" if not dry_run else "would recover"
-        summary.add_row(recovered, str(report.count(RECOVERED)))
-    summary.add_row("failed again", str(report.count(FAILED_OUTCOME)))
-    for code, n in sorted(report.failed_by_reason().items()):
-        summary.add_row(f"  {code}", str(n))
-    summary.add_row("skipped as duplicates", str(report.count(DUPLICATE)))
-    console.print(summary)
-    return 0
-
-
-def main() -> None:
-    """Process entry point of ``lakestream-dlq-replay``."""
-    finish(run_app(dlq_app))
+    settings = settings_from_options(root=root, env=env, config_dir=config_dir)
+    return run_replay(settings, where, limit, dry_run, republish, telemetry)

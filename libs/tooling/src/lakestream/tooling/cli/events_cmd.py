@@ -12,10 +12,10 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from lakestream.tooling.cli.options import EVENTS_MAX, SEED_MAX
 from lakestream.common.eventhubs.connection import resolve_target
 from lakestream.common.eventhubs.producer import send_bodies
 from lakestream.common.sources.eventhubs import DEFAULT_CONN_ENV
+from lakestream.tooling.cli.options import EVENTS_MAX, SEED_MAX
 
 events_app = typer.Typer(help="Send events to Azure Event Hubs.", no_args_is_help=True)
 console = Console()

@@ -1,19 +1,23 @@
-"""``lakestream``: the umbrella CLI for people (run, demo, config)."""
+"""``lakestream``: the umbrella CLI for people (run, demo, config, audit, dlq, ...)."""
 
 from __future__ import annotations
 
-from importlib.metadata import distributions, entry_points
+from importlib.metadata import distributions
 from typing import Annotated
 
 import typer
 
+from lakestream.common.jobs.options import settings_from_options
+from lakestream.common.jobs.process import UsageError, finish
+from lakestream.common.jobs.run import Layer, run_services
 from lakestream.tooling.cli.audit_cmd import audit_app
 from lakestream.tooling.cli.bench_cmd import bench
 from lakestream.tooling.cli.checkpoint_cmd import checkpoint_app
 from lakestream.tooling.cli.config_cmd import config_app
 from lakestream.tooling.cli.demo_cmd import demo
+from lakestream.tooling.cli.dlq_cmd import dlq_app
 from lakestream.tooling.cli.events_cmd import events_app
-from lakestream.common.jobs.maintain import maintain_cmd
+from lakestream.tooling.cli.maintain_cmd import maintain_cmd
 from lakestream.tooling.cli.options import (
     ChainedOpt,
     ConfigDirOpt,
@@ -23,10 +27,8 @@ from lakestream.tooling.cli.options import (
     SourceOpt,
     SourcePathOpt,
     TelemetryOpt,
-    cli_settings,
 )
-from lakestream.tooling.cli.process import finish, run_app
-from lakestream.common.jobs.run import Layer, run_services
+from lakestream.tooling.cli.process import run_app
 from lakestream.tooling.cli.selftest_cmd import selftest_cmd
 from lakestream.tooling.cli.status_cmd import status
 
@@ -48,10 +50,7 @@ app.command(help="Benchmark the chain against a plain Spark job: throughput, mem
 app.command("maintain")(maintain_cmd)
 app.command("status")(status)
 app.command("selftest")(selftest_cmd)
-COMMAND_GROUP = "lakestream.commands"
-"""Entry-point group of Typer sub-apps that installed packages add (e.g. ``dlq``)."""
-for _command in entry_points(group=COMMAND_GROUP):
-    app.add_typer(_command.load(), name=_command.name)
+app.add_typer(dlq_app, name="dlq")
 
 
 def installed_versions() -> dict[str, str]:
@@ -91,10 +90,10 @@ def run(
 ) -> int:
     """Run a layer (or the whole chain) once or continuously until Ctrl-C."""
     if chained and layer is not Layer.ALL:
-        raise typer.BadParameter(
-            "--chained runs the whole chain in one query; use --layer all", param_hint="--chained"
+        raise UsageError(
+            "runs the whole chain in one query", option="--chained", hint="use --layer all"
         )
-    settings = cli_settings(
+    settings = settings_from_options(
         root=root, env=env, config_dir=config_dir, source_path=source_path, source=source
     )
     return run_services([layer.value], settings, once, telemetry, chained)

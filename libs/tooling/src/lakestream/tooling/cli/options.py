@@ -1,4 +1,5 @@
-"""Options shared by ``lakestream run``, the job entry points and the operator commands.
+"""Typer options shared by ``lakestream run`` and the operator commands (the job entry points
+have the same options on argparse: ``lakestream.common.jobs.options``).
 
 Every numeric option has a ``min`` and a ``max``, every closed set of values is a ``Literal``
 or an enum, and every input path must exist: a bad value is a usage error (exit 2) before any
@@ -13,9 +14,9 @@ from typing import Annotated, Literal
 import typer
 
 from lakestream.common.audit.tables import environments, has_tables, require_tables
+from lakestream.common.jobs.options import settings_from_options
+from lakestream.common.settings import Settings
 from lakestream.tooling.cli.output import err_console
-from lakestream.common.errors import ConfigError
-from lakestream.common.settings import Settings, load_settings
 
 SEED_MAX = 2**32 - 1
 """Largest workload seed (the generator's seed range)."""
@@ -67,22 +68,6 @@ ChainedOpt = Annotated[
 ]
 
 
-def cli_settings(**options: object) -> Settings:
-    """Settings with command-line ``options`` applied; a bad option value is a usage error.
-
-    Problems with ``LAKESTREAM_*`` variables stay configuration errors (exit 1).
-    """
-    try:
-        return load_settings(**options)
-    except ConfigError as exc:
-        given = {f"LAKESTREAM_{name.upper()}": name for name, v in options.items() if v is not None}
-        for problem in exc.problems:
-            if problem.field in given:
-                flag = "--" + given[problem.field].replace("_", "-")
-                raise typer.BadParameter(problem.message, param_hint=flag) from None
-        raise
-
-
 def reading_settings(pick_env: bool = True, **options: object) -> Settings:
     """Settings of a command that reads the tables; the environment read must hold some.
 
@@ -91,7 +76,7 @@ def reading_settings(pick_env: bool = True, **options: object) -> Settings:
     commands that write choose no environment by themselves). Otherwise NoTablesError names the
     path read and the environments that hold tables.
     """
-    settings = cli_settings(**options)
+    settings = settings_from_options(**options)
     layout = settings.layout
     if layout.by_name or "://" in layout.root or has_tables(layout):
         return settings

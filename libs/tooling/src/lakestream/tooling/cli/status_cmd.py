@@ -17,6 +17,7 @@ from lakestream.common.audit.status import (
     collect_status,
     record,
 )
+from lakestream.common.config import load_registry
 from lakestream.tooling.cli.audit_cmd import SinceOpt, parse_since
 from lakestream.tooling.cli.options import (
     ConfigDirOpt,
@@ -25,7 +26,6 @@ from lakestream.tooling.cli.options import (
     TelemetryOpt,
     reading_settings,
 )
-from lakestream.common.config import load_registry
 
 STYLE = {
     Verdict.OK: "green",

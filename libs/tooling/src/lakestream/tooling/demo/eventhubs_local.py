@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from lakestream.tooling.demo.workload import GroundTruth, generate_bodies
 from lakestream.common.errors import LakestreamError
 from lakestream.common.eventhubs.connection import resolve_target
 from lakestream.common.eventhubs.producer import SendResult, send_bodies
+from lakestream.tooling.demo.workload import GroundTruth, generate_bodies
 
 if TYPE_CHECKING:
     from lakestream.devtools.eventhubs_local import LocalEventHubsServer

@@ -10,8 +10,8 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from lakestream.tooling.demo.summary import count_rows, read_columns
 from lakestream.common.tables.layout import TableLayout
+from lakestream.tooling.demo.summary import count_rows, read_columns
 
 EVENTS_TITLE = "Events per minute per tenant"
 DLQ_TITLE = "DLQ rows by reason"

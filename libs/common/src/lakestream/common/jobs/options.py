@@ -1,0 +1,115 @@
+"""Options of the job entry points (argparse) and the settings they build.
+
+Every numeric option has bounds, every closed set of values is a ``choices`` list, every input
+directory must exist: a bad value is a usage error (exit 2) naming the option and the fix before
+any work starts, as in the ``lakestream`` CLI.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+from lakestream.common.errors import ConfigError
+from lakestream.common.jobs.process import UsageError
+from lakestream.common.settings import Settings, load_settings
+
+SOURCES = ("files", "eventhubs", "kafka")
+TELEMETRY = ("off", "console", "otlp")
+
+
+class JobParser(argparse.ArgumentParser):
+    """An argument parser whose errors are :class:`UsageError` (exit 2), never ``sys.exit``."""
+
+    def __init__(self, prog: str, description: str, **kwargs: Any) -> None:
+        super().__init__(prog=prog, description=description, allow_abbrev=False, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message, hint=f"see `{self.prog} --help` for the options")
+
+
+@dataclass(frozen=True)
+class Bounded:
+    """Type of an integer option within ``[low, high]`` (argparse calls it on the text)."""
+
+    low: int
+    high: int
+
+    def __call__(self, text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+        if not self.low <= value <= self.high:
+            raise argparse.ArgumentTypeError(f"{value} is not in the range {self.low}..{self.high}")
+        return value
+
+
+def existing_dir(text: str) -> Path:
+    """Type of an input directory option: it must exist and be a directory."""
+    path = Path(text)
+    if not path.is_dir():
+        what = "is not a directory" if path.exists() else "does not exist"
+        raise argparse.ArgumentTypeError(f"directory {text!r} {what}")
+    return path
+
+
+def utc_time(text: str) -> datetime:
+    """Type of a time option: ISO 8601 (naive times are UTC)."""
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ISO 8601 time (e.g. 2024-05-01T12:00)"
+        ) from None
+
+
+def add_storage(parser: argparse.ArgumentParser) -> None:
+    """``--root``, ``--env`` and ``--config-dir``."""
+    parser.add_argument(
+        "--root", help="Storage root (local dir or abfss:// URL). [env LAKESTREAM_ROOT]"
+    )
+    parser.add_argument("--env", help="Environment name under the root. [env LAKESTREAM_ENV]")
+    parser.add_argument(
+        "--config-dir",
+        type=existing_dir,
+        help="Platform config directory. [env LAKESTREAM_CONFIG_DIR]",
+    )
+
+
+def add_source(parser: argparse.ArgumentParser) -> None:
+    """``--source`` and ``--source-path``."""
+    parser.add_argument(
+        "--source", choices=SOURCES, help="Raw-body source of bronze. [env LAKESTREAM_SOURCE]"
+    )
+    parser.add_argument("--source-path", help="Landing directory of the files source.")
+
+
+def add_telemetry(parser: argparse.ArgumentParser) -> None:
+    """``--telemetry``."""
+    parser.add_argument(
+        "--telemetry",
+        choices=TELEMETRY,
+        help="OpenTelemetry exporter (default: from OTEL_* variables, else off).",
+    )
+
+
+def settings_from_options(**options: object) -> Settings:
+    """Settings with command-line ``options`` applied; a bad option value is a usage error.
+
+    Problems with ``LAKESTREAM_*`` variables stay configuration errors (exit 1).
+    """
+    try:
+        return load_settings(**options)
+    except ConfigError as exc:
+        given = {f"LAKESTREAM_{name.upper()}": name for name, v in options.items() if v is not None}
+        for problem in exc.problems:
+            if problem.field in given:
+                flag = "--" + given[problem.field].replace("_", "-")
+                raise UsageError(
+                    problem.message, option=flag, hint=f"give {flag} a valid value"
+                ) from None
+        raise
