@@ -1,7 +1,7 @@
 """Offline checks of the Databricks Asset Bundles (the databricks CLI cannot be installed here).
 
 One bundle per service (`services/<svc>/databricks.yml`), the maintenance bundle (only the common
-wheel: `lakestream maintain`) and a root bundle with all of them.
+wheel: `lakestream-maintain`, `lakestream-selftest`) and a root bundle with all of them.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
 import yaml
 
-from lakestream.tooling.cli.main import app
+from lakestream.common.jobs.entry import maintain_parser, selftest_parser
+from lakestream.dlq_replayer.job import replay_parser
 from tests.infra._tf import REPO_ROOT
 
 pytestmark = pytest.mark.infra
@@ -293,6 +293,8 @@ def test_dlq_replay_is_an_on_demand_dry_run_by_default() -> None:
     assert task["max_retries"] == 0
     assert task["python_wheel_task"]["parameters"][0] == "replay"
     assert "--dry-run" in task["python_wheel_task"]["parameters"]
+    parsed = replay_parser().parse_args(task["python_wheel_task"]["parameters"])
+    assert (parsed.command, parsed.status, parsed.dry_run) == ("replay", "pending", True)
     env = job["job_clusters"][0]["new_cluster"]["spark_env_vars"]
     assert {"LAKESTREAM_ENV", "LAKESTREAM_ROOT", "LAKESTREAM_CONFIG_DIR"} <= set(env)
 
@@ -315,21 +317,20 @@ def test_maintenance_runs_lakestream_maintain_daily_with_only_the_common_wheel()
     assert env["LAKESTREAM_CATALOG"] == "${var.catalog}"
     (task,) = job["tasks"]
     wheel_task = task["python_wheel_task"]
-    assert (wheel_task["package_name"], wheel_task["entry_point"]) == (COMMON, "lakestream")
-    command, *options = wheel_task["parameters"]
-    assert command == "maintain"
+    assert (wheel_task["package_name"], wheel_task["entry_point"]) == (
+        COMMON,
+        "lakestream-maintain",
+    )
+    options = wheel_task["parameters"]
     assert "--retention-hours=${var.retention_hours}" in options
     assert int(bundle.config["variables"]["retention_hours"]["default"]) >= 168
-    group = typer.main.get_command(app)
-    assert isinstance(group, typer.core.TyperGroup)
-    maintain = group.commands[command]
     deployed = {"${var.retention_hours}": "168", "${workspace.file_path}": str(REPO_ROOT)}
     sample = list(options)
     for variable, value in deployed.items():
         sample = [o.replace(variable, value) for o in sample]
-    parsed = maintain.make_context(command, sample).params
-    assert (parsed["layer"], parsed["compact"], parsed["vacuum"]) == ("all", True, True)
-    assert (parsed["dry_run"], parsed["force_retention"]) == (False, False)
+    parsed = maintain_parser().parse_args(sample)
+    assert (parsed.layer, parsed.compact, parsed.vacuum) == ("all", True, True)
+    assert (parsed.dry_run, parsed.force_retention, parsed.retention_hours) == (False, False, 168)
 
 
 def test_selftest_is_an_on_demand_job_of_the_common_wheel_against_the_real_hub() -> None:
@@ -339,9 +340,15 @@ def test_selftest_is_an_on_demand_job_of_the_common_wheel_against_the_real_hub()
         (task,) = job["tasks"]
         assert task["max_retries"] == 0
         wheel_task = task["python_wheel_task"]
-        assert (wheel_task["package_name"], wheel_task["entry_point"]) == (COMMON, "lakestream")
-        command, *options = wheel_task["parameters"]
-        assert command == "selftest" and "--wait-for-jobs" in options
+        assert (wheel_task["package_name"], wheel_task["entry_point"]) == (
+            COMMON,
+            "lakestream-selftest",
+        )
+        options = wheel_task["parameters"]
+        assert "--wait-for-jobs" in options
+        sample = [o.replace("${workspace.file_path}", str(REPO_ROOT)) for o in options]
+        parsed = selftest_parser().parse_args(sample)
+        assert (parsed.run_layers, parsed.wait) == (False, 1800)
         assert "--env=${var.env}" in options and "--root=${var.storage_root}" in options
         env = job["job_clusters"][0]["new_cluster"]["spark_env_vars"]
         assert env["LAKESTREAM_BACKEND"] == "delta-spark"

