@@ -107,6 +107,14 @@ def service_scripts(service: str) -> tuple[str, dict[str, str]]:
     return project_scripts(REPO_ROOT / "services" / service)
 
 
+def service_requirements(service: str) -> set[str]:
+    """lakestream distributions a service requires (its bundle ships their wheels too)."""
+    with (REPO_ROOT / "services" / service / "pyproject.toml").open("rb") as handle:
+        dependencies = tomllib.load(handle)["project"]["dependencies"]
+    names = {re.split(r"[<>=!~\[; ]", d, maxsplit=1)[0] for d in dependencies}
+    return {n for n in names if n.startswith("lakestream-")}
+
+
 def deploy_inputs() -> set[str]:
     """Bundle variables the deploy workflow supplies as ``BUNDLE_VAR_<name>``."""
     workflow = yaml.safe_load(DEPLOY_WORKFLOW.read_text(encoding="utf-8"))
@@ -218,9 +226,10 @@ def test_a_service_bundle_holds_its_own_job_and_no_other_services_code(
 ) -> None:
     service, bundle = service_bundle
     distribution, scripts = service_scripts(service)
-    assert {package for package, _ in wheel_builds(bundle)} == {COMMON, distribution}
+    shipped = {COMMON, distribution, *service_requirements(service)}
+    assert {package for package, _ in wheel_builds(bundle)} == shipped
     wheels = {p.name.split("-")[0] for p in wheel_libraries(bundle)}
-    assert wheels == {COMMON.replace("-", "_"), distribution.replace("-", "_")}
+    assert wheels == {d.replace("-", "_") for d in shipped}
     for file in bundle.files:
         assert file.is_relative_to(bundle.directory)
     others = [REPO_ROOT / "services" / s for s in SERVICES if s != service]
@@ -232,6 +241,27 @@ def test_a_service_bundle_holds_its_own_job_and_no_other_services_code(
     (task,) = [t for node in bundle.jobs().values() for t in node.value["tasks"]]
     assert task["python_wheel_task"]["package_name"] == distribution
     assert task["python_wheel_task"]["entry_point"] in scripts
+
+
+def test_the_dlq_replayer_ships_the_bronze_and_silver_wheels_whose_rules_it_reruns() -> None:
+    assert service_requirements("dlq_replayer") == {COMMON, SERVICES["bronze"], SERVICES["silver"]}
+    for path in (SERVICE_BUNDLES["dlq_replayer"], ALL_BUNDLES["root"]):
+        bundle = load_bundle(path)
+        (job,) = [n.value for k, n in bundle.jobs().items() if k == "dlq_replay"]
+        (task,) = job["tasks"]
+        installed = {Path(lib["whl"]).name.split("-")[0] for lib in task["libraries"]}
+        assert installed == {
+            "lakestream_common",
+            "lakestream_bronze",
+            "lakestream_silver",
+            "lakestream_dlq_replayer",
+        }
+        outputs = {
+            package for package, out in wheel_builds(bundle) if out.name == "bundle-dlq-replayer"
+        }
+        assert outputs == {COMMON, SERVICES["bronze"], SERVICES["silver"], SERVICES["dlq_replayer"]}
+    for streaming in sorted(STREAMING):
+        assert service_requirements(streaming) == {COMMON}, streaming
 
 
 def test_root_bundle_deploys_every_layer() -> None:

@@ -244,6 +244,29 @@ def test_every_job_entry_point_is_in_the_wheels_its_task_installs(
     assert f"{module.replace('.', '/')}.py" in files, f"{module} is not in {sorted(installed)}"
 
 
+@pytest.mark.parametrize(
+    ("bundle", "job", "task"), BUNDLE_TASKS, ids=[f"{b}:{j}" for b, j, _ in BUNDLE_TASKS]
+)
+def test_every_task_installs_the_lakestream_wheels_its_package_requires(
+    bundle: str, job: str, task: dict[str, object], wheels: dict[str, Wheel]
+) -> None:
+    wheel_task = task["python_wheel_task"]
+    libraries = task["libraries"]
+    assert isinstance(wheel_task, dict) and isinstance(libraries, list)
+    installed = {Path(lib["whl"]).name.split("-")[0].replace("_", "-") for lib in libraries}
+    required = {r for r in hard_requirements(wheels[wheel_task["package_name"]]) if r in DEPLOYABLE}
+    assert required <= installed, f"{sorted(required - installed)} not installed"
+
+
+def test_the_dlq_replayer_requires_the_bronze_and_silver_wheels(wheels: dict[str, Wheel]) -> None:
+    required = hard_requirements(wheels["lakestream-dlq-replayer"])
+    assert {"lakestream-common", "lakestream-bronze", "lakestream-silver"} <= required
+    for layer in ("lakestream-bronze", "lakestream-silver", "lakestream-gold"):
+        assert not {r for r in hard_requirements(wheels[layer]) if r in DEPLOYABLE} - {
+            "lakestream-common"
+        }, layer
+
+
 @pytest.mark.parametrize("bundle", list(ALL_BUNDLES))
 def test_no_bundle_builds_the_tooling(bundle: str) -> None:
     loaded = load_bundle(ALL_BUNDLES[bundle])

@@ -16,8 +16,8 @@ from pyspark.sql import Row, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import IntegerType, StringType, TimestampType
 
+from lakestream.bronze.envelope import ENVELOPE_COLUMNS, MAX_DEPTH, MAX_EVENT_ID, parse_envelope
 from lakestream.common.config import Registry, load_registry
-from lakestream.common.envelope import ENVELOPE_COLUMNS, MAX_DEPTH, MAX_EVENT_ID, parse_envelope
 
 pytestmark = pytest.mark.spark
 

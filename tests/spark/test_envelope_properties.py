@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyspark.sql import SparkSession
 
+from lakestream.bronze.envelope import parse_envelope
 from lakestream.common.config import Registry
-from lakestream.common.envelope import parse_envelope
 from tests.unit.test_demo_workload import problems
 
 pytestmark = pytest.mark.spark

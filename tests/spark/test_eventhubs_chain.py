@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 from pyspark.sql import SparkSession
 
+from lakestream.bronze.envelope import parse_envelope
 from lakestream.common.config import Registry
-from lakestream.common.envelope import parse_envelope
 from lakestream.common.eventhubs.connection import EventHubsTarget, Secret
 from lakestream.common.eventhubs.producer import send_bodies
 from lakestream.devtools.eventhubs_local import LocalEventHubsServer

@@ -26,8 +26,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyspark.sql import SparkSession
 
+from lakestream.bronze.envelope import MAX_DEPTH, parse_envelope
 from lakestream.common.config import Registry
-from lakestream.common.envelope import MAX_DEPTH, parse_envelope
 from tests.lake import Lake
 from tests.unit.test_demo_workload import ALLOWED_TYPES, TENANTS, problems
 

@@ -15,7 +15,7 @@ from pyspark.sql import DataFrame, Row, SparkSession
 from pyspark.sql import functions as F
 
 from lakestream.common.config import Registry, load_registry
-from lakestream.common.validation import VIOLATIONS, validate_payloads
+from lakestream.silver.validation import VIOLATIONS, validate_payloads
 
 pytestmark = pytest.mark.spark
 

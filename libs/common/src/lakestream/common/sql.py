@@ -74,6 +74,9 @@ def is_json_number(expr: str) -> str:
     return kind_is_number(variant_kind(expr))
 
 
+RFC3339 = r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$"
+"""An RFC 3339 timestamp string, for ``RLIKE`` (envelope ``event_time``, timestamp fields)."""
+
 MIN_TIMESTAMP_MICROS = -62_135_596_800_000_000
 """0001-01-01T00:00:00Z in microseconds since the epoch."""
 MAX_TIMESTAMP_MICROS = 253_402_300_799_999_999

@@ -5,12 +5,18 @@ from __future__ import annotations
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from lakestream.common.envelope import parse_envelope
-from lakestream.common.reasons import Stage
-from lakestream.common.runtime.batch import BatchContext, BatchResult, TableWrite
-from lakestream.common.runtime.dlq import to_dlq
-from lakestream.common.runtime.runner import tenant_bucket, type_bucket
-from lakestream.common.tables.schemas import BRONZE_EVENTS, bronze_events
+from lakestream.bronze.envelope import parse_envelope
+from lakestream.common.runtime.batch import (
+    BRONZE_EVENTS,
+    BatchContext,
+    BatchResult,
+    Stage,
+    TableWrite,
+    bronze_events,
+    tenant_bucket,
+    to_dlq,
+    type_bucket,
+)
 
 
 def transform(df: DataFrame, ctx: BatchContext) -> BatchResult:

@@ -32,8 +32,8 @@ import pyarrow as pa
 from pyspark.sql import DataFrame, Row
 from pyspark.sql import functions as F
 
+from lakestream.bronze.envelope import parse_envelope
 from lakestream.common import telemetry
-from lakestream.common.envelope import parse_envelope
 from lakestream.common.reasons import ReasonCode, Stage
 from lakestream.common.runtime.audit import FAILED, SUCCEEDED, BatchCounts, audit_rows
 from lakestream.common.runtime.batch import BatchContext
@@ -49,7 +49,6 @@ from lakestream.common.tables.schemas import (
     dlq_events,
     silver_events,
 )
-from lakestream.common.validation import VIOLATIONS, validate_payloads
 from lakestream.dlq_replayer import __version__
 from lakestream.dlq_replayer.selection import (
     FAILED_AGAIN,
@@ -58,6 +57,7 @@ from lakestream.dlq_replayer.selection import (
     DlqFilter,
     select_rows,
 )
+from lakestream.silver.validation import VIOLATIONS, validate_payloads
 
 log = logging.getLogger(__name__)
 

@@ -12,11 +12,17 @@ from datetime import UTC, datetime, timedelta
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from lakestream.common.config import ProductConfig
-from lakestream.common.runtime.batch import BatchContext, BatchResult, TableWrite
-from lakestream.common.runtime.runner import tenant_bucket
-from lakestream.common.sql import MAX_TIMESTAMP_MICROS
-from lakestream.common.tables.schemas import GOLD_DEVICE_MINUTE, gold_device_minute, silver_events
+from lakestream.common.runtime.batch import (
+    GOLD_DEVICE_MINUTE,
+    MAX_TIMESTAMP_MICROS,
+    BatchContext,
+    BatchResult,
+    ProductConfig,
+    TableWrite,
+    gold_device_minute,
+    silver_events,
+    tenant_bucket,
+)
 
 PRODUCT = "device_minute"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -7,12 +7,18 @@ from functools import reduce
 from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
-from lakestream.common.reasons import ReasonCode, Stage
-from lakestream.common.runtime.batch import BatchContext, BatchResult, TableWrite
-from lakestream.common.runtime.dlq import to_dlq
-from lakestream.common.runtime.runner import tenant_bucket, type_bucket
-from lakestream.common.tables.schemas import silver_events
-from lakestream.common.validation import VIOLATIONS, validate_payloads
+from lakestream.common.runtime.batch import (
+    BatchContext,
+    BatchResult,
+    ReasonCode,
+    Stage,
+    TableWrite,
+    silver_events,
+    tenant_bucket,
+    to_dlq,
+    type_bucket,
+)
+from lakestream.silver.validation import VIOLATIONS, validate_payloads
 
 SOURCE_ORDER = [
     "_commit_version",

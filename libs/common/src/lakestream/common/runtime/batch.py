@@ -1,4 +1,8 @@
-"""The contract between a service's transform and the harness, for one micro-batch."""
+"""The contract between a service's transform and the harness, for one micro-batch.
+
+A transform imports from here only (plus its own service's modules and pyspark): the batch's
+context and result, the audit buckets, the DLQ shaping, the reason codes and the table specs.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +12,60 @@ from typing import Literal
 
 from pyspark.sql import DataFrame
 
+from lakestream.common.config import ProductConfig
+from lakestream.common.reasons import ReasonCode, Stage
+from lakestream.common.runtime.dlq import to_dlq
 from lakestream.common.runtime.service import Runtime, Service
-from lakestream.common.tables.schemas import TableSpec
+from lakestream.common.sql import MAX_TIMESTAMP_MICROS, in_list
+from lakestream.common.tables.schemas import (
+    BRONZE_EVENTS,
+    GOLD_DEVICE_MINUTE,
+    TableSpec,
+    bronze_events,
+    gold_device_minute,
+    silver_events,
+)
+
+__all__ = [
+    "BRONZE_EVENTS",
+    "GOLD_DEVICE_MINUTE",
+    "MAX_TIMESTAMP_MICROS",
+    "UNATTRIBUTED",
+    "UNKNOWN_EVENT_TYPE",
+    "BatchContext",
+    "BatchResult",
+    "ProductConfig",
+    "ReasonCode",
+    "Stage",
+    "TableSpec",
+    "TableWrite",
+    "WriteMode",
+    "bronze_events",
+    "gold_device_minute",
+    "silver_events",
+    "tenant_bucket",
+    "to_dlq",
+    "type_bucket",
+]
 
 WriteMode = Literal["append", "insert_new", "upsert"]
 UNKNOWN_EVENT_TYPE = "_unknown"
 """Telemetry event-type bucket for input that names no configured event type."""
 UNATTRIBUTED = "_unattributed"
 """Audit tenant bucket for input that names no onboarded tenant (ids never start with '_')."""
+
+
+def tenant_bucket(column: str, tenants: list[str]) -> str:
+    """SQL: the column's value when it is an onboarded tenant, else the unattributed bucket."""
+    return f"CASE WHEN {column} IN {in_list(tenants)} THEN {column} ELSE '{UNATTRIBUTED}' END"
+
+
+def type_bucket(column: str, event_types: list[str]) -> str:
+    """SQL: the column's value when it is a configured event type, else ``_unknown``."""
+    return (
+        f"CASE WHEN {column} IN {in_list(event_types)} THEN {column} "
+        f"ELSE '{UNKNOWN_EVENT_TYPE}' END"
+    )
 
 
 @dataclass

@@ -22,7 +22,6 @@ from lakestream.common.runtime.batch import (
 )
 from lakestream.common.runtime.memory import release_free_memory
 from lakestream.common.runtime.service import Flow, Runtime, Service
-from lakestream.common.sql import in_list
 from lakestream.common.tables.backend import Txn, WriteResult
 from lakestream.common.tables.schemas import TableSpec, audit_batches, dlq_events
 
@@ -63,22 +62,9 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def tenant_bucket(column: str, tenants: list[str]) -> str:
-    """SQL: the column's value when it is an onboarded tenant, else the unattributed bucket."""
-    return f"CASE WHEN {column} IN {in_list(tenants)} THEN {column} ELSE '{UNATTRIBUTED}' END"
-
-
 def audit_tenant(runtime: Runtime, tenant: str | None) -> str:
     """A tenant id's audit bucket: itself when onboarded, else the unattributed bucket."""
     return tenant if tenant in runtime.registry.tenants else UNATTRIBUTED
-
-
-def type_bucket(column: str, event_types: list[str]) -> str:
-    """SQL: the column's value when it is a configured event type, else ``_unknown``."""
-    return (
-        f"CASE WHEN {column} IN {in_list(event_types)} THEN {column} "
-        f"ELSE '{UNKNOWN_EVENT_TYPE}' END"
-    )
 
 
 class BatchRunner:

@@ -12,6 +12,7 @@ from pyspark.sql import functions as F
 from lakestream.common.config import Registry
 from lakestream.common.reasons import ReasonCode
 from lakestream.common.sql import (
+    RFC3339,
     in_list,
     in_timestamp_range,
     is_present,
@@ -21,7 +22,6 @@ from lakestream.common.sql import (
     variant_kind,
 )
 
-RFC3339 = r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$"
 MAX_EVENT_ID = 128
 MAX_DEPTH = 64
 """Deepest nesting of arrays and objects a body may have (decision 0086)."""

@@ -16,8 +16,8 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from lakestream.common.config import ContractVersion, FieldSpec, FieldType, Registry
-from lakestream.common.envelope import RFC3339
 from lakestream.common.sql import (
+    RFC3339,
     in_timestamp_range,
     is_present,
     kind_is_integer,
