@@ -91,9 +91,10 @@ def advance(runtime: Runtime, link: Link, runner: BatchRunner) -> None:
     checkpoint = runtime.layout.checkpoint(link.service.name, link.flow.name)
     latest = runtime.backend.latest_version(upstream)
     step = runtime.settings.max_versions_per_trigger
+    retain = feed_checkpoint.retained_batches(runtime.spark)
     while (batch := feed_checkpoint.next_batch(checkpoint, latest, step)) is not None:
         if not batch.planned:
             feed_checkpoint.plan(runtime.spark, checkpoint, batch)
         changes = runtime.backend.change_batch(runtime.spark, upstream, batch.after, batch.until)
         runner(changes, batch.batch_id)
-        feed_checkpoint.commit(checkpoint, batch)
+        feed_checkpoint.commit(checkpoint, batch, retain)

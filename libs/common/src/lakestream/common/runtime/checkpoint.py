@@ -80,7 +80,8 @@ def _problem(path: Path, first_line_is_version: bool = True) -> str | None:
     return None
 
 
-def _batch_files(directory: Path) -> dict[int, Path]:
+def batch_files(directory: Path) -> dict[int, Path]:
+    """The batch files of one checkpoint log directory by batch id (``.compact`` included)."""
     if not directory.is_dir():
         return {}
     found = {}
@@ -95,7 +96,7 @@ def inspect(path: str) -> CheckpointState:
     """Read a local checkpoint's logs and check every file Spark reads on restart."""
     root = Path(path)
     state = CheckpointState(root)
-    offsets, commits = _batch_files(root / "offsets"), _batch_files(root / "commits")
+    offsets, commits = batch_files(root / "offsets"), batch_files(root / "commits")
     state.offsets, state.commits = sorted(offsets), sorted(commits)
     metadata = root / "metadata"
     if metadata.exists() and _problem(metadata, first_line_is_version=False):
@@ -104,7 +105,7 @@ def inspect(path: str) -> CheckpointState:
     sources = root / "sources"
     if sources.is_dir():
         for source in sources.iterdir():
-            checked += _batch_files(source).values()
+            checked += batch_files(source).values()
     for file in sorted(checked):
         problem = _problem(file)
         if problem:
@@ -119,7 +120,7 @@ def planned_offsets(path: str) -> list[Any] | None:
     """
     if "://" in path:
         return None
-    offsets = _batch_files(Path(path) / "offsets")
+    offsets = batch_files(Path(path) / "offsets")
     if not offsets:
         return []
     latest = offsets[max(offsets)]
@@ -180,7 +181,7 @@ def committed_batch(path: str) -> int | None:
     """Highest batch id a local checkpoint committed (None before the first, or when remote)."""
     if "://" in path:
         return None
-    return max(_batch_files(Path(path) / "commits"), default=None)
+    return max(batch_files(Path(path) / "commits"), default=None)
 
 
 def audited_batches(layout: TableLayout) -> dict[str, list[int]]:

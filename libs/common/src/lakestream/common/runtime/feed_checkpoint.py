@@ -5,7 +5,10 @@ batch is planned and committed in the flow's own checkpoint exactly as Spark's m
 engine would: ``offsets/<n>`` (the upstream version read up to) is written before the batch,
 ``commits/<n>`` after it. The per-layer query that later starts on the same checkpoint resumes
 from there, and a batch planned but not committed runs again over the same commits under the
-same batch id (its writes are app transactions keyed by that id). Local checkpoints only.
+same batch id (its writes are app transactions keyed by that id). Each batch reads only the
+two offsets files it needs, and a commit purges the batches Spark would no longer keep
+(``spark.sql.streaming.minBatchesToRetain``), so a long chained run costs the same per batch
+on its millionth batch as on its first. Local checkpoints only.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from pathlib import Path
 
 from pyspark.sql import SparkSession
 
-from lakestream.common.runtime.checkpoint import CheckpointError, inspect
+from lakestream.common.runtime.checkpoint import CheckpointError, batch_files
 
 OFFSET_LOG_VERSION = "v1"
 SESSION_CONFS = (
@@ -36,6 +39,8 @@ SESSION_CONFS = (
     "spark.sql.optimizer.pruneFiltersCanPruneStreamingSubplan",
 )
 """The session confs Spark records in every offsets file and restores on a restart."""
+RETAIN_CONF = "spark.sql.streaming.minBatchesToRetain"
+RETAIN_DEFAULT = 100
 
 
 @dataclass(frozen=True)
@@ -52,13 +57,23 @@ class FeedBatch:
 
 
 def _read_version(file: Path) -> int:
-    lines = file.read_text(encoding="utf-8").splitlines()
-    if len(lines) < 3:
-        raise CheckpointError(f"{file}: not an offsets file of a change-feed query")
-    offset = json.loads(lines[2])
+    """The upstream version an offsets file planned up to."""
+    try:
+        lines = file.read_bytes().decode("utf-8").splitlines()
+        offset = json.loads(lines[2]) if len(lines) >= 3 else None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise CheckpointError(f"{file.parent.parent}: damaged ({file.name}: {exc})") from exc
     if not isinstance(offset, dict) or "version" not in offset:
-        raise CheckpointError(f"{file}: not an offsets file of a change-feed query")
+        raise CheckpointError(
+            f"{file.parent.parent}: damaged ({file}: not an offsets file of a change-feed query)"
+        )
     return int(offset["version"])
+
+
+def _planned_version(root: Path, offsets: dict[int, Path], batch_id: int) -> int:
+    if batch_id not in offsets:
+        raise CheckpointError(f"{root}: damaged (offsets/{batch_id} is missing)")
+    return _read_version(offsets[batch_id])
 
 
 def next_batch(checkpoint: str, latest: int, max_versions: int) -> FeedBatch | None:
@@ -69,15 +84,14 @@ def next_batch(checkpoint: str, latest: int, max_versions: int) -> FeedBatch | N
     """
     if "://" in checkpoint:
         raise CheckpointError(f"{checkpoint}: the chained mode needs a local checkpoint root")
-    state = inspect(checkpoint)
-    if state.damage:
-        raise CheckpointError(f"{checkpoint}: damaged ({state.damage[0].problem})")
     root = Path(checkpoint)
-    planned, committed = state.latest("offsets"), state.latest("commits")
+    offsets = batch_files(root / "offsets")
+    planned = max(offsets, default=None)
+    committed = max(batch_files(root / "commits"), default=None)
     if planned is not None and (committed is None or planned > committed):
-        after = _read_version(root / "offsets" / str(planned - 1)) if planned > 0 else -1
-        return FeedBatch(planned, after, _read_version(root / "offsets" / str(planned)), True)
-    done = -1 if committed is None else _read_version(root / "offsets" / str(committed))
+        after = _planned_version(root, offsets, planned - 1) if planned > 0 else -1
+        return FeedBatch(planned, after, _planned_version(root, offsets, planned), True)
+    done = -1 if committed is None else _planned_version(root, offsets, committed)
     if latest <= done:
         return None
     batch_id = 0 if committed is None else committed + 1
@@ -117,7 +131,26 @@ def plan(spark: SparkSession, checkpoint: str, batch: FeedBatch) -> None:
     _write_atomically(root / "offsets" / str(batch.batch_id), text)
 
 
-def commit(checkpoint: str, batch: FeedBatch) -> None:
-    """Write the batch's commit file after it returned."""
+def retained_batches(spark: SparkSession) -> int:
+    """How many batches a checkpoint keeps (``spark.sql.streaming.minBatchesToRetain``)."""
+    return int(spark.conf.get(RETAIN_CONF, str(RETAIN_DEFAULT)) or RETAIN_DEFAULT)
+
+
+def commit(checkpoint: str, batch: FeedBatch, retain: int) -> None:
+    """Write the batch's commit file after it returned, then keep only the last ``retain``."""
+    root = Path(checkpoint)
     text = f"{OFFSET_LOG_VERSION}\n" + json.dumps({"nextBatchWatermarkMs": 0})
-    _write_atomically(Path(checkpoint) / "commits" / str(batch.batch_id), text)
+    _write_atomically(root / "commits" / str(batch.batch_id), text)
+    purge(root, batch.batch_id - retain + 1)
+
+
+def purge(root: Path, first_kept: int) -> None:
+    """Delete the offsets and commit files (and their checksums) of batches below ``first_kept``.
+
+    Offsets go after commits, so a crash in between never leaves a commit without its offsets.
+    """
+    for log in ("commits", "offsets"):
+        for batch_id, file in batch_files(root / log).items():
+            if batch_id < first_kept:
+                file.unlink(missing_ok=True)
+                file.with_name(f".{file.name}.crc").unlink(missing_ok=True)
