@@ -26,22 +26,26 @@ locals {
   }
   region_code = lookup(local.region_codes, local.region, local.region)
 
-  # "<project>-<env>-<region>" is the stem of every regional, hyphen-friendly name.
-  stem       = "${var.project}-${var.environment}-${local.region_code}"
+  # Azure resource names carry the environment's code (at most 4 chars), the names inside
+  # Databricks and Entra ID its full name, which the bundles' targets look up.
+  code = coalesce(var.environment_code, var.environment)
+
+  # "<project>-<code>-<region>" is the stem of every regional, hyphen-friendly name.
+  stem       = "${var.project}-${local.code}-${local.region_code}"
   dash_sfx   = var.suffix == "" ? "" : "-${var.suffix}"
-  compact_id = "${var.project}${var.environment}${var.suffix}"
+  compact_id = "${var.project}${local.code}${var.suffix}"
 
   names = {
     resource_group            = "rg-${local.stem}"
     databricks_managed_rg     = "rg-${local.stem}-dbw-managed"
     eventhub_namespace        = "evhns-${local.stem}${local.dash_sfx}"
     storage_account           = "st${local.compact_id}"
-    key_vault                 = "kv-${var.project}-${var.environment}${local.dash_sfx}"
+    key_vault                 = "kv-${var.project}-${local.code}${local.dash_sfx}"
     databricks_workspace      = "dbw-${local.stem}"
     access_connector          = "dbac-${local.stem}"
     log_analytics             = "log-${local.stem}"
     action_group              = "ag-${local.stem}"
-    action_group_short        = "${substr(var.project, 0, 7)}-${var.environment}"
+    action_group_short        = "${substr(var.project, 0, 7)}-${local.code}"
     virtual_network           = "vnet-${local.stem}"
     network_security_group    = "nsg-${local.stem}-dbw"
     nat_gateway               = "ng-${local.stem}"

@@ -10,12 +10,23 @@ variable "project" {
 }
 
 variable "environment" {
-  description = "Environment short name, e.g. dev, test, stg, prod (lowercase letters/digits, 2-4 chars)."
+  description = "Environment name, e.g. dev, staging, prod (lowercase letters/digits, 2-10 chars): the Databricks and Entra names and the environment tag."
   type        = string
 
   validation {
-    condition     = can(regex("^[a-z][a-z0-9]{1,3}$", var.environment))
-    error_message = "environment must be 2-4 lowercase letters/digits starting with a letter (dev, test, stg, prod)."
+    condition     = can(regex("^[a-z][a-z0-9]{1,9}$", var.environment))
+    error_message = "environment must be 2-10 lowercase letters/digits starting with a letter (dev, staging, prod)."
+  }
+}
+
+variable "environment_code" {
+  description = "2-4 char code of the environment in the Azure resource names, which the 24-char storage and Key Vault limits constrain (stg for staging). Null: the environment name itself."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9]{1,3}$", coalesce(var.environment_code, var.environment)))
+    error_message = "environment_code must be 2-4 lowercase letters/digits starting with a letter; set it when environment is longer than 4 chars (staging: stg)."
   }
 }
 

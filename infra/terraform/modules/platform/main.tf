@@ -1,16 +1,17 @@
-# Composition of the Azure side of one lakestream environment. The env roots
-# (envs/<env>) call this module and then the unity_catalog module.
+# Composition of the Azure side of one lakestream environment. The root module (envs/,
+# one per environment through <env>/env.tfvars) calls this module and then unity_catalog.
 
 data "azurerm_client_config" "current" {}
 
 module "naming" {
   source = "../naming"
 
-  project     = var.project
-  environment = var.environment
-  location    = var.location
-  suffix      = var.name_suffix
-  extra_tags  = var.extra_tags
+  project          = var.project
+  environment      = var.environment
+  environment_code = var.environment_code
+  location         = var.location
+  suffix           = var.name_suffix
+  extra_tags       = var.extra_tags
 }
 
 module "tenants" {

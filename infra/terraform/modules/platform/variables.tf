@@ -7,8 +7,14 @@ variable "project" {
 }
 
 variable "environment" {
-  description = "Environment short name (dev, prod, ...)."
+  description = "Environment name (dev, staging, prod, ...)."
   type        = string
+}
+
+variable "environment_code" {
+  description = "2-4 char code of the environment in the Azure resource names; null: the environment name."
+  type        = string
+  default     = null
 }
 
 variable "location" {

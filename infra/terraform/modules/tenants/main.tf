@@ -2,7 +2,7 @@
 # Adding a tenant YAML changes these outputs (and so the plan) with no Terraform edit.
 
 locals {
-  config_dir = var.config_dir != null ? var.config_dir : "${path.root}/../../../../config/tenants"
+  config_dir = var.config_dir != null ? var.config_dir : "${path.module}/../../../../config/tenants"
 
   # config/README.md: one <tenant_id>.yml per tenant. Files whose name starts with "_" or "."
   # are not tenants (templates, editor files).

@@ -1,9 +1,9 @@
 variable "config_dir" {
   description = <<-EOT
     Directory holding the tenant YAML files (config/tenants in the repo). Null means
-    "<root module>/../../../../config/tenants", which is the repo's config/tenants for every
-    root under infra/terraform/envs/<env>/ (and for this module when it is the root, as in
-    `terraform test`). Relative paths are resolved from the working directory.
+    "<this module>/../../../../config/tenants", the repo's config/tenants whichever root calls
+    it (infra/terraform/envs, or this module itself in `terraform test`). Relative paths are
+    resolved from the working directory.
   EOT
   type        = string
   default     = null

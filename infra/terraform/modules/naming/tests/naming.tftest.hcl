@@ -89,11 +89,56 @@ run "rejects_uppercase_environment" {
   expect_failures = [var.environment]
 }
 
-run "rejects_long_environment" {
+run "staging_uses_its_code_in_azure_names_and_its_name_in_databricks" {
+  command = plan
+
+  variables {
+    environment      = "staging"
+    environment_code = "stg"
+    suffix           = "x9y8z"
+  }
+
+  assert {
+    condition     = output.names.resource_group == "rg-lakestream-stg-weu" && output.names.storage_account == "stlakestreamstgx9y8z" && output.names.key_vault == "kv-lakestream-stg-x9y8z"
+    error_message = "Azure names must carry the environment code: ${output.names.resource_group}, ${output.names.storage_account}, ${output.names.key_vault}."
+  }
+  assert {
+    condition     = output.names.uc_catalog == "lakestream_staging" && output.names.secret_scope == replace(output.names.uc_catalog, "_", "-") && output.names.cluster_policy == "lakestream-staging-streaming" && output.names.job_application == "lakestream-staging-jobs"
+    error_message = "Databricks and Entra names must carry the environment name the bundles look up."
+  }
+  assert {
+    condition     = output.tags.environment == "staging"
+    error_message = "The environment tag is the environment name."
+  }
+}
+
+run "rejects_long_environment_without_a_code" {
   command = plan
 
   variables {
     environment = "staging"
+  }
+
+  expect_failures = [var.environment_code]
+}
+
+run "rejects_long_environment_code" {
+  command = plan
+
+  variables {
+    environment      = "staging"
+    environment_code = "stage"
+  }
+
+  expect_failures = [var.environment_code]
+}
+
+run "rejects_environment_over_ten_chars" {
+  command = plan
+
+  variables {
+    environment      = "preproduction"
+    environment_code = "pre"
   }
 
   expect_failures = [var.environment]
