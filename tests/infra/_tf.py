@@ -16,8 +16,9 @@ import hcl2
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TF_ROOT = REPO_ROOT / "infra" / "terraform"
 MODULES = TF_ROOT / "modules"
+# One root module for every environment; envs/<env>/ holds only that environment's values.
 ENVS = TF_ROOT / "envs"
-ENV_NAMES = ("dev", "prod")
+ENV_NAMES = ("dev", "staging", "prod")
 TENANTS_DIR = REPO_ROOT / "config" / "tenants"
 AREAS = ("landing", "bronze", "silver", "gold", "dlq", "audit", "checkpoints")
 PROVIDER_FREE_MODULES = ("naming", "tenants")
@@ -61,6 +62,21 @@ def load_hcl_text(text: str) -> HclDoc:
 def load_hcl(path: Path) -> HclDoc:
     """Parse one .tf / .tfvars / .tftest.hcl file."""
     return load_hcl_text(path.read_text(encoding="utf-8"))
+
+
+def env_files(env: str) -> dict[str, Path]:
+    """The value files of one environment: committed sizing, the local values' example, backend."""
+    return {
+        "env": ENVS / env / "env.tfvars",
+        "example": ENVS / env / "terraform.tfvars.example",
+        "backend": ENVS / env / "backend.hcl",
+    }
+
+
+def env_values(env: str) -> dict[str, Any]:
+    """Every value an environment sets: its env.tfvars plus its terraform.tfvars.example."""
+    files = env_files(env)
+    return {**load_hcl(files["example"]), **load_hcl(files["env"])}
 
 
 def tf_files(directory: Path) -> list[Path]:

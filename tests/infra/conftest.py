@@ -92,7 +92,7 @@ def provider_workspace(
     cache.mkdir(exist_ok=True)
     env = terraform_env(tf_scratch / "init-probe", tf_scratch / "terraformrc")
     env["TF_PLUGIN_CACHE_DIR"] = str(cache)
-    probe_dir = work / "infra" / "terraform" / "envs" / "dev"
+    probe_dir = work / "infra" / "terraform" / "envs"
     try:
         result = run(
             [terraform, "init", "-backend=false", "-input=false", "-no-color"],

@@ -16,6 +16,10 @@ pytestmark = pytest.mark.infra
 CHECKOV = "checkov==3.3.30"
 CONFIG = TF_ROOT / ".checkov.yaml"
 MAX_SKIPS = 8
+# checkov 3.3.30 leaves the resources of modules/network (called with `count` from
+# modules/platform) out of the report when a single root calls the platform, as envs/ does:
+# that module is scanned again on its own, where its 12 checks (NSG rules, subnets) run.
+SCANNED_ALONE = ("modules/network",)
 
 
 def _skip_lines() -> list[str]:
@@ -43,8 +47,11 @@ def test_checkov_finds_no_failed_checks(uv: str) -> None:
         "--from",
         CHECKOV,
         "checkov",
-        "-d",
-        str(TF_ROOT.relative_to(REPO_ROOT)),
+        *(
+            arg
+            for directory in (TF_ROOT, *(TF_ROOT / d for d in SCANNED_ALONE))
+            for arg in ("-d", str(directory.relative_to(REPO_ROOT)))
+        ),
         "--skip-download",
         "--config-file",
         str(CONFIG.relative_to(REPO_ROOT)),

@@ -5,10 +5,13 @@ These run without the terraform binary and without providers.
 
 from __future__ import annotations
 
+import ipaddress
+import itertools
 import re
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.infra._tf import (
     AREAS,
@@ -21,7 +24,10 @@ from tests.infra._tf import (
     all_tf_files,
     block,
     blocks,
+    env_files,
+    env_values,
     load_hcl,
+    load_hcl_text,
     module_calls,
     nested_blocks,
     resource,
@@ -38,14 +44,27 @@ def _default(module: str, name: str) -> Any:
     return variables(MODULES / module)[name].get("default")
 
 
-def _env_object_default(env: str, variable: str, attribute: str) -> str:
-    """The optional(...) default of one attribute of an env's object variable, as source text."""
-    text = (ENVS / env / "variables.tf").read_text(encoding="utf-8")
+def _optional_default(module: str, variable: str, attribute: str) -> Any:
+    """The optional(type, default) default of one attribute of a module's object variable."""
+    text = (MODULES / module / "variables.tf").read_text(encoding="utf-8")
     start = text.index(f'variable "{variable}"')
     end = text.index("\nvariable ", start + 1) if "\nvariable " in text[start + 1 :] else len(text)
-    match = re.search(rf"^\s*{attribute}\s*=\s*optional\((.+)\)\s*$", text[start:end], re.M)
-    assert match is not None, f"envs/{env}: {variable}.{attribute} has no optional() default"
-    return match.group(1)
+    match = re.search(rf"^\s*{attribute}\s*=\s*optional\(\w+, (.+)\)\s*$", text[start:end], re.M)
+    assert match is not None, f"modules/{module}: {variable}.{attribute} has no optional() default"
+    return load_hcl_text(f"value = {match.group(1)}\n")["value"]
+
+
+def _effective(env: str, variable: str, attribute: str) -> Any:
+    """What an environment gets for one attribute of a platform object variable.
+
+    The root passes the object through unchanged: the env's value where its files set the
+    attribute, otherwise the platform module's default.
+    """
+    assert variables(ENVS)[variable]["default"] == {}, f"envs: {variable} must pass through"
+    values = env_values(env).get(variable, {})
+    if attribute in values:
+        return values[attribute]
+    return _optional_default("platform", variable, attribute)
 
 
 # ---------------------------------------------------------------------------
@@ -84,10 +103,7 @@ def test_storage_replication_refuses_lrs() -> None:
     validation = variables(MODULES / "storage")["replication_type"]["validation"][0]
     assert "LRS" not in re.findall(r'"([A-Z]+)"', validation["condition"])
     for env in ENV_NAMES:
-        assert _env_object_default(env, "storage", "replication_type") in (
-            'string, "ZRS"',
-            'string, "GZRS"',
-        )
+        assert _effective(env, "storage", "replication_type") in ("ZRS", "GZRS"), env
 
 
 def test_every_area_has_its_filesystem() -> None:
@@ -148,13 +164,9 @@ def test_eventhubs_namespace_secure_defaults() -> None:
     assert "Premium" in variables(MODULES / "eventhubs")["sku"]["validation"][0]["condition"]
     assert "var.auto_inflate_enabled" in ns["auto_inflate_enabled"]
     for env in ENV_NAMES:
-        assert _env_object_default(env, "eventhubs", "local_authentication_enabled") == (
-            "bool, false"
-        )
-        assert _env_object_default(env, "eventhubs", "public_network_access_enabled") == (
-            "bool, false"
-        )
-        assert _env_object_default(env, "eventhubs", "sku") == 'string, "Standard"'
+        assert _effective(env, "eventhubs", "local_authentication_enabled") is False, env
+        assert _effective(env, "eventhubs", "public_network_access_enabled") is False, env
+        assert _effective(env, "eventhubs", "sku") == "Standard", env
 
 
 def test_hubs_and_consumer_groups_come_from_the_tenant_derivation() -> None:
@@ -277,9 +289,9 @@ def test_unity_catalog_has_an_external_location_per_filesystem() -> None:
     )
     loc = resource("unity_catalog", "databricks_external_location", "area")
     assert loc["for_each"] == "${var.storage_urls}"
-    for env in ENV_NAMES:
-        call = module_calls(ENVS / env)["unity_catalog"]
-        assert call["storage_urls"] == "${module.platform.storage.urls}"
+    # One root for dev, staging and prod.
+    call = module_calls(ENVS)["unity_catalog"]
+    assert call["storage_urls"] == "${module.platform.storage.urls}"
 
 
 def test_unity_catalog_policy_and_secret_scope() -> None:
@@ -341,13 +353,22 @@ def test_alert_on_the_layer_verdict_that_lakestream_status_exports() -> None:
 # ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("env", ENV_NAMES)
-def test_env_has_remote_state_and_pinned_providers(env: str) -> None:
-    doc = load_hcl(ENVS / env / "versions.tf")
+def test_envs_are_one_root_and_a_folder_of_values_per_environment() -> None:
+    assert sorted(p.name for p in ENVS.iterdir() if p.is_dir()) == sorted(ENV_NAMES)
+    for env in ENV_NAMES:
+        assert not list((ENVS / env).glob("*.tf")), f"envs/{env} must hold values only"
+        assert not any(p.is_symlink() for p in (ENVS / env).iterdir()), f"envs/{env} links"
+        for path in env_files(env).values():
+            assert path.is_file(), f"{path} missing"
+
+
+def test_env_root_has_remote_state_and_pinned_providers() -> None:
+    doc = load_hcl(ENVS / "versions.tf")
     terraform_block = doc["terraform"][0]
     backend = block(terraform_block, "backend")["azurerm"]
     assert backend["use_azuread_auth"] is True
-    assert backend["key"] == f"lakestream/{env}.tfstate"
+    # The key comes from <env>/backend.hcl only: init without it fails instead of sharing a state.
+    assert "key" not in backend
     providers = block(terraform_block, "required_providers")
     assert providers["azurerm"]["source"] == "hashicorp/azurerm"
     assert providers["azurerm"]["version"].startswith("~> 4.")
@@ -355,7 +376,7 @@ def test_env_has_remote_state_and_pinned_providers(env: str) -> None:
     assert providers["databricks"]["source"] == "databricks/databricks"
     assert providers["databricks"]["version"].startswith("~> 1.")
     azurerm = next(
-        p["azurerm"] for p in load_hcl(ENVS / env / "providers.tf")["provider"] if "azurerm" in p
+        p["azurerm"] for p in load_hcl(ENVS / "providers.tf")["provider"] if "azurerm" in p
     )
     assert azurerm["storage_use_azuread"] is True
     features = block(azurerm, "features")
@@ -363,17 +384,67 @@ def test_env_has_remote_state_and_pinned_providers(env: str) -> None:
 
 
 @pytest.mark.parametrize("env", ENV_NAMES)
+def test_env_has_its_own_remote_state(env: str) -> None:
+    backend = load_hcl(env_files(env)["backend"])
+    assert backend == {"key": f"lakestream/{env}.tfstate"}, (
+        "an env's backend file sets its key only"
+    )
+
+
+@pytest.mark.parametrize("env", ENV_NAMES)
 def test_env_tfvars_example_parses_and_sets_the_required_values(env: str) -> None:
-    example = ENVS / env / "terraform.tfvars.example"
-    values = load_hcl(example)
-    required = {name for name, body in variables(ENVS / env).items() if "default" not in body}
-    assert required <= set(values), f"{example} misses {sorted(required - set(values))}"
+    files = env_files(env)
+    committed, example = load_hcl(files["env"]), load_hcl(files["example"])
+    # A later -var-file replaces a whole variable: each one is set in one of the two files.
+    assert not set(committed) & set(example), f"envs/{env}: set in both files"
+    declared = variables(ENVS)
+    assert set(committed) | set(example) <= set(declared), f"envs/{env}: undeclared variables"
+    required = {name for name, body in declared.items() if "default" not in body}
+    values = env_values(env)
+    assert required <= set(values), f"envs/{env} misses {sorted(required - set(values))}"
+    assert committed["environment"] == env
     assert not (ENVS / env / "terraform.tfvars").exists(), "real tfvars must not be committed"
 
 
 @pytest.mark.parametrize("env", ENV_NAMES)
-def test_env_outputs_what_the_bundles_need(env: str) -> None:
-    outputs = {b.labels[0]: b.body for b in blocks("output", [ENVS / env / "outputs.tf"])}
+def test_env_names_are_the_ones_the_bundles_look_up(env: str) -> None:
+    """modules/naming: catalog, scope, policy and job identity carry the environment name."""
+    values = env_values(env)
+    code = values.get("environment_code") or env
+    assert re.fullmatch(r"[a-z][a-z0-9]{1,3}", code), f"envs/{env}: Azure names need a short code"
+    naming = load_hcl(MODULES / "naming" / "main.tf")["locals"][0]["names"]
+    assert naming["uc_catalog"] == "${var.project}_${var.environment}"
+    assert naming["secret_scope"] == "${var.project}-${var.environment}"
+    assert naming["cluster_policy"] == "${var.project}-${var.environment}-streaming"
+    assert naming["job_application"] == "${var.project}-${var.environment}-jobs"
+    for bundle in [
+        REPO_ROOT / "databricks.yml",
+        *sorted(REPO_ROOT.glob("services/*/databricks.yml")),
+    ]:
+        target = yaml.safe_load(bundle.read_text(encoding="utf-8"))["targets"][env]["variables"]
+        assert target["env"] == env, bundle
+        assert target["catalog"] == f"lakestream_{env}", bundle
+        assert target["secret_scope"] == f"lakestream-{env}", bundle
+        assert target["cluster_policy_id"]["lookup"]["cluster_policy"] == (
+            f"lakestream-{env}-streaming"
+        ), bundle
+        assert target["run_as_service_principal"]["lookup"]["service_principal"] == (
+            f"lakestream-{env}-jobs"
+        ), bundle
+
+
+def test_env_address_spaces_do_not_overlap() -> None:
+    networks = {
+        env: ipaddress.ip_network(cidr)
+        for env in ENV_NAMES
+        for cidr in env_values(env)["address_space"]
+    }
+    for a, b in itertools.combinations(networks, 2):
+        assert not networks[a].overlaps(networks[b]), f"{a} and {b} overlap"
+
+
+def test_env_root_outputs_what_the_bundles_need() -> None:
+    outputs = {b.labels[0]: b.body for b in blocks("output", [ENVS / "outputs.tf"])}
     for name in (
         "eventhubs",
         "storage",
@@ -383,10 +454,11 @@ def test_env_outputs_what_the_bundles_need(env: str) -> None:
         "bundle_variables",
         "lakestream_env",
     ):
-        assert name in outputs, f"envs/{env} lacks output {name}"
-    text = (ENVS / env / "outputs.tf").read_text(encoding="utf-8")
+        assert name in outputs, f"envs lacks output {name}"
+    text = (ENVS / "outputs.tf").read_text(encoding="utf-8")
     for var in ("LAKESTREAM_EVENTHUBS_NAMESPACE", "LAKESTREAM_CATALOG", "LAKESTREAM_SECRET_SCOPE"):
         assert var in text
+    assert "LAKESTREAM_ENV                         = var.environment" in text
 
 
 def test_every_variable_and_output_is_documented() -> None:

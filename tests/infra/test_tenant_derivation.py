@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.infra._tf import ENVS, MODULES, REPO_ROOT, TENANTS_DIR, module_calls
+from tests.infra._tf import ENVS, MODULES, TENANTS_DIR, module_calls, variables
 from tests.infra.conftest import TerraformRunner
 
 pytestmark = pytest.mark.infra
@@ -142,12 +142,15 @@ def test_adding_a_tenant_yaml_adds_its_hub_without_terraform_edits(
     assert after["landing_directories"]["wayne"] == "wayne"
 
 
-@pytest.mark.parametrize("env", ["dev", "prod"])
-def test_envs_read_the_repo_tenant_directory_by_default(env: str) -> None:
-    """config_dir defaults to <root>/../../../../config/tenants, i.e. the repo's config/tenants."""
-    env_dir = ENVS / env
-    assert (env_dir / "../../../../config/tenants").resolve() == (REPO_ROOT / "config" / "tenants")
-    platform = module_calls(env_dir)["platform"]
+def test_envs_read_the_repo_tenant_directory_by_default() -> None:
+    """config_dir defaults to <modules/tenants>/../../../../config/tenants, the repo's one."""
+    tenants_dir = MODULES / "tenants"
+    assert (tenants_dir / "../../../../config/tenants").resolve() == TENANTS_DIR
+    assert '"${path.module}/../../../../config/tenants"' in (tenants_dir / "main.tf").read_text(
+        encoding="utf-8"
+    )
+    assert variables(ENVS)["config_dir"]["default"] is None
+    platform = module_calls(ENVS)["platform"]
     assert platform["config_dir"] == "${var.config_dir}"
     tenants = module_calls(MODULES / "platform")["tenants"]
     assert tenants["config_dir"] == "${var.config_dir}"

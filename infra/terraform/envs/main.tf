@@ -1,11 +1,12 @@
 module "platform" {
-  source = "../../modules/platform"
+  source = "../modules/platform"
 
-  environment = var.environment
-  location    = var.location
-  name_suffix = var.name_suffix
-  extra_tags  = var.extra_tags
-  config_dir  = var.config_dir
+  environment      = var.environment
+  environment_code = var.environment_code
+  location         = var.location
+  name_suffix      = var.name_suffix
+  extra_tags       = var.extra_tags
+  config_dir       = var.config_dir
 
   enable_vnet_injection    = var.enable_vnet_injection
   enable_private_endpoints = var.enable_private_endpoints
@@ -16,11 +17,11 @@ module "platform" {
   replay_republish_enabled = var.replay_republish_enabled
   storage                  = var.storage
   job_secret_end_date      = var.job_secret_end_date
-  monitoring               = var.monitoring
+  monitoring               = merge(var.monitoring, { alert_emails = var.alert_emails })
 }
 
 module "unity_catalog" {
-  source = "../../modules/unity_catalog"
+  source = "../modules/unity_catalog"
 
   names               = module.platform.names
   workspace_id        = module.platform.databricks.workspace_id

@@ -16,13 +16,13 @@ terraform {
     }
   }
 
-  # Remote state in the bootstrap storage account (docs/infra.md, "Bootstrap the remote state").
-  # Override any value with `terraform init -backend-config=...` if your names differ.
+  # Remote state in the bootstrap storage account (docs/infra.md, "Bootstrap the remote state"),
+  # one state file per environment: `terraform init -backend-config=<env>/backend.hcl` sets the
+  # key. Without it init stops (the key is required), so no environment shares another's state.
   backend "azurerm" {
     resource_group_name  = "rg-lakestream-tfstate"
     storage_account_name = "stlakestreamtfstate"
     container_name       = "tfstate"
-    key                  = "lakestream/prod.tfstate"
     use_azuread_auth     = true
   }
 }

@@ -88,7 +88,7 @@ locals {
   # not here: the cluster policy injects them from the secret scope.
   lakestream_env = merge(
     {
-      LAKESTREAM_ENV                         = local.environment
+      LAKESTREAM_ENV                         = var.environment
       LAKESTREAM_TABLE_BACKEND               = "delta-spark"
       LAKESTREAM_CATALOG                     = module.unity_catalog.catalog
       LAKESTREAM_SOURCE                      = "eventhubs"
