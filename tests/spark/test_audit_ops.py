@@ -78,7 +78,7 @@ def test_report_reconcile_and_the_commands_that_show_them(lake: Lake, repo: Path
     assert listed.returncode == 0, listed.stderr
     assert "INVALID_JSON" in listed.stdout and "UNKNOWN_TENANT" not in listed.stdout
     [bad] = [r for r in lake.rows("dlq/events") if r["reason_code"] == "INVALID_JSON"]
-    shown = _cli(lake, repo, "lakestream-dlq-replay", "show", bad["dlq_id"][:10])
+    shown = _cli(lake, repo, "lakestream", "dlq", "show", bad["dlq_id"][:10])
     assert shown.returncode == 0, shown.stderr
     assert "00000000  ff 00 20 6e 6f 74" in shown.stdout
     missing = runner.invoke(app, ["dlq", "show", "nope", *_root(lake)])
