@@ -10,7 +10,7 @@ from lakestream.common.errors import LakestreamError
 from lakestream.common.redact import redact
 from lakestream.common.settings import Settings
 from lakestream.common.tables.backend import FileStats, TableBackend
-from lakestream.common.tables.deltars import DeltaRsBackend
+from lakestream.common.tables.backends import open_backend
 from lakestream.common.tables.maintenance import (
     AREAS,
     MIN_RETENTION_HOURS,
@@ -36,12 +36,9 @@ class MaintainLayer(StrEnum):
 
 def _backend(settings: Settings) -> TableBackend:
     """delta-rs needs no Spark; the native backend runs on the (possibly Databricks') session."""
-    if settings.backend == "delta-rs":
-        return DeltaRsBackend()
-    from lakestream.common.runtime.streaming import make_backend
     from lakestream.common.spark.session import get_spark
 
-    return make_backend(settings, get_spark(settings))
+    return open_backend(settings, lambda: get_spark(settings))
 
 
 def _size(n: int) -> str:

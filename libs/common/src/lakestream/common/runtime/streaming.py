@@ -28,7 +28,7 @@ from lakestream.common.runtime.watch import SourceWatch
 from lakestream.common.settings import Settings, TriggerMode
 from lakestream.common.spark.session import get_spark
 from lakestream.common.tables.backend import TableBackend
-from lakestream.common.tables.deltars import DeltaRsBackend
+from lakestream.common.tables.backends import open_backend
 from lakestream.common.tables.schemas import TableSpec, audit_batches, dlq_events
 from lakestream.common.tables.storage import storage_errno, storage_failure
 
@@ -39,12 +39,8 @@ PACE_POLL_SECONDS = 0.05
 
 
 def make_backend(settings: Settings, spark: SparkSession) -> TableBackend:
-    """The table backend the settings name."""
-    if settings.backend == "delta-rs":
-        return DeltaRsBackend()
-    from lakestream.common.tables.deltaspark import DeltaSparkBackend
-
-    return DeltaSparkBackend(spark)
+    """The table backend the settings name, on ``spark`` when it needs a session."""
+    return open_backend(settings, lambda: spark)
 
 
 def build_runtime(
