@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import pytest
 from pyspark.sql import SparkSession
+from pyspark.sql.datasource import DataSource
 
 from lakestream.common.settings import Settings
+from lakestream.common.sources import base
+from lakestream.common.sources.base import register_source, registered_sources
+from lakestream.common.sources.files import FilesSourceSpec
 from lakestream.common.spark.python_sources import STREAMING_RUNNER_ENV_KEYS
 from lakestream.common.spark.session import get_spark
 from lakestream.common.tables.cdf_source import DeltaChangeFeedSource
@@ -33,3 +37,27 @@ def test_a_change_feed_stream_does_not_add_keys_to_the_registered_sources_env(la
     lake.run("bronze", "silver")
     assert lake.count("silver/temp_humidity") == 1
     assert _shared_env(lake.spark) == before
+
+
+class MemoryDataSource(DataSource):
+    """A Python data source of a source registered only in this test."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "lakestream_test_memory"
+
+
+def test_the_session_registers_the_data_sources_of_every_registered_source(
+    spark: SparkSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(base, "_SOURCES", dict(base._SOURCES))
+
+    @register_source("memory")
+    class MemorySourceSpec(FilesSourceSpec):
+        data_sources = (MemoryDataSource,)
+
+    get_spark(Settings())
+    manager = spark._jsparkSession.sessionState().dataSourceManager()
+    wanted = [d.name() for s in registered_sources().values() for d in s.data_sources]
+    assert {"eventhubs", "lakestream_test_memory"} <= set(wanted)
+    assert [name for name in wanted if not manager.dataSourceExists(name)] == []

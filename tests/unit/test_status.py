@@ -14,7 +14,6 @@ from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 
 from lakestream.common import telemetry
 from lakestream.common.audit.status import (
-    Backlog,
     LayerStatus,
     PlatformStatus,
     Verdict,
@@ -22,7 +21,8 @@ from lakestream.common.audit.status import (
     waiting_verdict,
 )
 from lakestream.common.settings import Settings
-from lakestream.common.sources.eventhubs import hub_backlog
+from lakestream.common.sources.base import Backlog
+from lakestream.common.sources.eventhubs import EventHubsSourceSpec
 from lakestream.common.sources.files import pending_files
 from lakestream.devtools.eventhubs_local import LocalEventHubsServer
 from tests.eventhubs_support import CONN_ENV, source_options
@@ -71,10 +71,11 @@ def test_hub_backlog_per_partition_from_the_committed_offsets() -> None:
     with LocalEventHubsServer("events", partitions=3) as server:
         source_options(server)
         settings = Settings(source="eventhubs", eventhubs_connection_string_env=CONN_ENV)
+        hub = EventHubsSourceSpec.from_settings(settings)
         server.publish_bodies(0, [b"a", b"b", b"c"])
         server.publish_bodies(1, [b"d", b"e"])
-        assert hub_backlog(settings, None).waiting == {"0": 3, "1": 2, "2": 0}
-        after = hub_backlog(settings, {"0": 2, "1": 2, "2": 0})
+        assert hub.hub_backlog(None).waiting == {"0": 3, "1": 2, "2": 0}
+        after = hub.hub_backlog({"0": 2, "1": 2, "2": 0})
         assert after.waiting == {"0": 1, "1": 0, "2": 0}
         assert after.expired == {"0": 0, "1": 0, "2": 0}
 

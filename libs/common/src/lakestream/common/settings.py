@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 from pathlib import Path
-from typing import Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -38,14 +37,22 @@ class Settings(BaseSettings):
         validate_default=True,
     )
 
+    # Where tables live and which backend writes them (tables/backends.py reads ``backend``).
     env: str = Field(default="local", pattern=r"^[a-z][a-z0-9_-]{0,31}$")
     root: str = "./.lakestream"
-    backend: Literal["delta-rs", "delta-spark"] = "delta-rs"
+    backend: str = "delta-rs"
     catalog: str | None = Field(default=None, pattern=_IDENTIFIER)
     catalog_schema: str | None = Field(default=None, pattern=_IDENTIFIER)
-    spark_packages: str | None = None
-    source: Literal["files", "eventhubs", "kafka"] = "files"
+    config_dir: Path = Path("config")
+    # Which source bronze reads (sources/base.py) and its retries.
+    source: str = "files"
+    source_max_retries: int = Field(default=3, ge=0, le=20)
+    source_retry_backoff: float = Field(default=1.0, gt=0, le=300)
+    # The ``files`` source (FilesSourceSpec).
     source_path: str | None = None
+    max_files_per_trigger: int = Field(default=64, ge=1, le=1_000_000)
+    # The ``eventhubs`` source and the ``kafka`` source on its Kafka endpoint
+    # (EventHubsSourceSpec, KafkaSourceSpec).
     eventhubs_namespace: str | None = None
     eventhubs_hub: str | None = None
     eventhubs_consumer_group: str = "$Default"
@@ -58,19 +65,37 @@ class Settings(BaseSettings):
     eventhubs_bound_tenants: str | None = None
     eventhubs_entra_tenant_id: str | None = None
     eventhubs_client_id: str | None = None
-    config_dir: Path = Path("config")
+    # How the layers run.
     trigger: TriggerMode = TriggerMode.PROCESSING_TIME
     trigger_interval: str = "5 seconds"
     max_body_bytes: int = Field(default=1_048_576, ge=1, le=64 * 1_048_576)
-    max_files_per_trigger: int = Field(default=64, ge=1, le=1_000_000)
     max_versions_per_trigger: int = Field(default=8, ge=1, le=1_000_000)
-    source_max_retries: int = Field(default=3, ge=0, le=20)
-    source_retry_backoff: float = Field(default=1.0, gt=0, le=300)
+    # ``lakestream status`` thresholds.
     status_max_backlog: int = Field(default=0, ge=0, le=10**12)
     status_stuck_after_seconds: float = Field(default=900.0, gt=0, le=30 * 86400)
     status_window_seconds: float = Field(default=3600.0, gt=0, le=366 * 86400)
+    # The Spark session.
     spark_master: str = "local[*]"
+    spark_packages: str | None = None
     shuffle_partitions: int = Field(default=4, ge=1, le=100_000)
+
+    @field_validator("backend")
+    @classmethod
+    def _backend(cls, value: str) -> str:
+        from lakestream.common.tables.backends import registered_backends, unknown_backend
+
+        if value not in registered_backends():
+            raise ValueError(unknown_backend(value))
+        return value
+
+    @field_validator("source")
+    @classmethod
+    def _source(cls, value: str) -> str:
+        from lakestream.common.sources.base import registered_sources, unknown_source
+
+        if value not in registered_sources():
+            raise ValueError(unknown_source(value))
+        return value
 
     @field_validator("trigger_interval")
     @classmethod
@@ -92,10 +117,13 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _catalog_names(self) -> Settings:
+        from lakestream.common.tables.backends import backend_spec, registered_backends
+
         if self.catalog_schema is not None and self.catalog is None:
             raise ValueError("LAKESTREAM_CATALOG_SCHEMA needs LAKESTREAM_CATALOG")
-        if self.catalog is not None and self.backend != "delta-spark":
-            raise ValueError("tables addressed by catalog name need LAKESTREAM_BACKEND=delta-spark")
+        if self.catalog is not None and not backend_spec(self.backend).catalog_names:
+            names = "/".join(n for n, b in registered_backends().items() if b.catalog_names)
+            raise ValueError(f"tables addressed by catalog name need LAKESTREAM_BACKEND={names}")
         return self
 
     @property

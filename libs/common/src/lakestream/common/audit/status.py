@@ -31,15 +31,10 @@ from lakestream.common.audit.reconcile import Gap, reconcile
 from lakestream.common.config import Registry
 from lakestream.common.errors import LakestreamError
 from lakestream.common.runtime.audit import FAILED, SUCCEEDED
-from lakestream.common.runtime.checkpoint import (
-    committed_batch,
-    committed_offsets,
-    committed_version,
-    inspect,
-)
+from lakestream.common.runtime.checkpoint import committed_version, inspect
 from lakestream.common.runtime.service import Service, declared_flows, discover_services
 from lakestream.common.settings import Settings
-from lakestream.common.sources.files import pending_files
+from lakestream.common.sources.base import Backlog, source_for
 from lakestream.common.tables.delta_log import commit_file, latest_version
 
 
@@ -61,17 +56,6 @@ class Verdict(StrEnum):
     def severity(self) -> int:
         """0 (ok) to 3 (losing): the value of the ``lakestream.layer.verdict`` gauge."""
         return list(Verdict).index(self)
-
-
-@dataclass
-class Backlog:
-    """What waits upstream of a layer that no committed batch has read."""
-
-    unit: str
-    total: int | None
-    parts: dict[str, int] = field(default_factory=dict)
-    oldest_age_s: float | None = None
-    note: str = ""
 
 
 @dataclass
@@ -140,27 +124,10 @@ def _mtime(path: Path) -> datetime | None:
 
 
 def _source_backlog(settings: Settings, checkpoint: str, now: datetime) -> Backlog:
-    if settings.source == "files":
-        pending = pending_files(settings.landing_path, checkpoint, committed_batch(checkpoint))
-        oldest = _mtime(pending[0]) if pending else None
-        return Backlog("files", len(pending), {}, _age(now, oldest))
-    if settings.source == "eventhubs":
-        from lakestream.common.sources.eventhubs import hub_backlog
-
-        offsets = committed_offsets(checkpoint)
-        if offsets is None:
-            raise StatusUnreadableError(f"checkpoint {checkpoint}: committed offsets unreadable")
-        hub = hub_backlog(settings, offsets[0] if offsets else None)
-        expired = sum(hub.expired.values())
-        note = f"{expired} events expired from the hub before any batch read them"
-        return Backlog(
-            "events", sum(hub.waiting.values()), hub.waiting, None, note if expired else ""
-        )
-    return Backlog(
-        "events",
-        None,
-        note="not measured for the kafka source: see the consumer group's lag in Event Hubs",
-    )
+    backlog = source_for(settings).backlog(checkpoint, now)
+    if backlog is None:
+        raise StatusUnreadableError(f"checkpoint {checkpoint}: committed offsets unreadable")
+    return backlog
 
 
 def _feed_backlog(upstream: str, checkpoint: str, now: datetime) -> Backlog:

@@ -15,7 +15,6 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
@@ -25,6 +24,7 @@ from lakestream.common.errors import LakestreamError
 from lakestream.common.runtime.service import Runtime, Service
 from lakestream.common.runtime.streaming import run_once
 from lakestream.common.selftest.workload import Expected, Workload, build
+from lakestream.common.sources.base import source_for
 from lakestream.common.tables.backend import Filter
 from lakestream.common.tables.schemas import (
     TableSpec,
@@ -118,30 +118,8 @@ def found_rows(runtime: Runtime, workload: Workload) -> Expected:
 
 def send(runtime: Runtime, workload: Workload) -> str:
     """Write the bodies to the deployment's source; where they went."""
-    settings = runtime.settings
-    if settings.source == "files":
-        landing = Path(settings.landing_path)
-        if "://" in settings.landing_path or not landing.is_dir():
-            raise LakestreamError(
-                f"landing directory {settings.landing_path} is not a local directory: the "
-                "self-test writes its file there (create it, or pass --source-path)"
-            )
-        target = landing / f"selftest-{workload.run_id}.jsonl"
-        staging = landing / f".{target.name}.tmp"
-        staging.write_bytes(b"".join(body + b"\n" for body in workload.bodies))
-        staging.replace(target)
-        return str(target)
-    if settings.source == "eventhubs":
-        from lakestream.common.eventhubs.producer import send_bodies
-        from lakestream.common.sources.eventhubs import settings_target
-
-        target_hub = settings_target(settings)
-        send_bodies(target_hub, workload.bodies, properties={"tenant_id": SELFTEST_TENANT})
-        return f"Event Hubs {target_hub.description}"
-    raise LakestreamError(
-        f"LAKESTREAM_SOURCE={settings.source}: the self-test writes to the files or eventhubs "
-        "source; for kafka, point a files or eventhubs self-test at the same hub"
-    )
+    source = source_for(runtime.settings)
+    return source.deliver(workload.bodies, workload.run_id, SELFTEST_TENANT)
 
 
 def selftest(

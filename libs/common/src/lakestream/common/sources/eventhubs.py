@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
@@ -30,8 +30,13 @@ from lakestream.common.eventhubs.connection import (
     resolve_target,
 )
 from lakestream.common.eventhubs.position import StartingPosition
+from lakestream.common.runtime.checkpoint import committed_offsets
 from lakestream.common.settings import Settings
+from lakestream.common.sources.base import Backlog, SourceSpec, register_source
 from lakestream.common.spark.python_sources import register_data_source
+
+if TYPE_CHECKING:
+    from lakestream.common.runtime.batch import BatchContext
 
 EVENTHUBS_FORMAT = "eventhubs"
 EVENTHUBS_SCHEMA = (
@@ -341,33 +346,6 @@ class EventHubsDataSource(DataSource):
         return EventHubsReader(schema, options, target_from_options(options))
 
 
-def options_from_settings(settings: Settings) -> dict[str, str]:
-    """Reader options from settings: names of secrets only, never their values.
-
-    Without ``LAKESTREAM_EVENTHUBS_CONNECTION_STRING_ENV`` (and without a secret scope), the
-    variable ``LAKESTREAM_EVENTHUBS_CONNECTION_STRING`` is used when it is set; otherwise the
-    source authenticates with Entra ID.
-    """
-    conn_env = settings.eventhubs_connection_string_env
-    use_default = not settings.eventhubs_secret_scope and os.environ.get(DEFAULT_CONN_ENV)
-    if conn_env is None and use_default:
-        conn_env = DEFAULT_CONN_ENV
-    given: dict[str, object | None] = {
-        "namespace": settings.eventhubs_namespace,
-        "hub": settings.eventhubs_hub,
-        "consumerGroup": settings.eventhubs_consumer_group,
-        "connectionStringEnv": conn_env,
-        "secretScope": settings.eventhubs_secret_scope,
-        "secretKey": settings.eventhubs_secret_key,
-        "startingPosition": settings.eventhubs_starting_position,
-        "maxEventsPerTrigger": settings.eventhubs_max_events_per_trigger,
-        "receiveTimeout": settings.eventhubs_receive_timeout,
-        "maxRetries": settings.source_max_retries,
-        "retryBackoff": settings.source_retry_backoff,
-    }
-    return {k: str(v) for k, v in given.items() if v is not None}
-
-
 @dataclass(frozen=True)
 class HubBacklog:
     """Per partition: events enqueued that no committed batch read, and events that expired
@@ -377,18 +355,121 @@ class HubBacklog:
     expired: dict[str, int]
 
 
-def hub_backlog(settings: Settings, committed: Mapping[str, int] | None) -> HubBacklog:
-    """What waits in the settings' hub after the committed end offsets (None: before any batch)."""
-    options = options_from_settings(settings)
-    reader = EventHubsReader(StructType(), options, target_from_options(options))
-    states = reader.partition_states()
-    start = dict(committed) if committed else reader.initialOffset()
-    waiting, expired = {}, {}
-    for pid, state in sorted(states.items(), key=lambda item: _partition_order(item[0])):
-        read_to = int(start.get(pid, state.earliest))
-        waiting[pid] = max(0, state.next - max(read_to, state.earliest))
-        expired[pid] = max(0, state.earliest - read_to)
-    return HubBacklog(waiting, expired)
+@register_source("eventhubs")
+@dataclass(frozen=True)
+class EventHubsSourceSpec(SourceSpec):
+    """The hub, its credential's names and the reader's limits (``LAKESTREAM_EVENTHUBS_*``)."""
+
+    data_sources: ClassVar[tuple[type[DataSource], ...]] = (EventHubsDataSource,)
+
+    namespace: str | None
+    hub: str | None
+    consumer_group: str
+    connection_string_env: str | None
+    secret_scope: str | None
+    secret_key: str | None
+    starting_position: str
+    max_events_per_trigger: int | None
+    receive_timeout: float
+    bound_tenants: tuple[str, ...]
+    max_retries: int
+    retry_backoff: float
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> EventHubsSourceSpec:
+        """Reads the ``eventhubs_*`` settings and the source retry settings."""
+        return cls(
+            namespace=settings.eventhubs_namespace,
+            hub=settings.eventhubs_hub,
+            consumer_group=settings.eventhubs_consumer_group,
+            connection_string_env=settings.eventhubs_connection_string_env,
+            secret_scope=settings.eventhubs_secret_scope,
+            secret_key=settings.eventhubs_secret_key,
+            starting_position=settings.eventhubs_starting_position,
+            max_events_per_trigger=settings.eventhubs_max_events_per_trigger,
+            receive_timeout=settings.eventhubs_receive_timeout,
+            bound_tenants=tuple(settings.bound_tenants),
+            max_retries=settings.source_max_retries,
+            retry_backoff=settings.source_retry_backoff,
+        )
+
+    def options(self) -> dict[str, str]:
+        """Reader options: names of secrets only, never their values.
+
+        Without ``LAKESTREAM_EVENTHUBS_CONNECTION_STRING_ENV`` (and without a secret scope), the
+        variable ``LAKESTREAM_EVENTHUBS_CONNECTION_STRING`` is used when it is set; otherwise the
+        source authenticates with Entra ID.
+        """
+        conn_env = self.connection_string_env
+        use_default = not self.secret_scope and os.environ.get(DEFAULT_CONN_ENV)
+        if conn_env is None and use_default:
+            conn_env = DEFAULT_CONN_ENV
+        given: dict[str, object | None] = {
+            "namespace": self.namespace,
+            "hub": self.hub,
+            "consumerGroup": self.consumer_group,
+            "connectionStringEnv": conn_env,
+            "secretScope": self.secret_scope,
+            "secretKey": self.secret_key,
+            "startingPosition": self.starting_position,
+            "maxEventsPerTrigger": self.max_events_per_trigger,
+            "receiveTimeout": self.receive_timeout,
+            "maxRetries": self.max_retries,
+            "retryBackoff": self.retry_backoff,
+        }
+        return {k: str(v) for k, v in given.items() if v is not None}
+
+    def target(self) -> EventHubsTarget:
+        """The hub, with its credential resolved (for producers, e.g. the self-test)."""
+        return target_from_options(self.options())
+
+    def stream(self, spark: SparkSession) -> DataFrame:
+        """The hub's events (see ``eventhubs_stream``)."""
+        return eventhubs_stream(spark, self.options(), list(self.bound_tenants))
+
+    def probe(self) -> None:
+        """Nothing between batches: the reader retries and fails by itself."""
+
+    def verify_batch(self, ctx: BatchContext, read: set[str]) -> None:
+        """Nothing per batch: offsets name exactly what a batch reads."""
+
+    def hub_backlog(self, committed: Mapping[str, int] | None) -> HubBacklog:
+        """What waits in the hub after the committed end offsets (None: before any batch)."""
+        options = self.options()
+        reader = EventHubsReader(StructType(), options, target_from_options(options))
+        states = reader.partition_states()
+        start = dict(committed) if committed else reader.initialOffset()
+        waiting, expired = {}, {}
+        for pid, state in sorted(states.items(), key=lambda item: _partition_order(item[0])):
+            read_to = int(start.get(pid, state.earliest))
+            waiting[pid] = max(0, state.next - max(read_to, state.earliest))
+            expired[pid] = max(0, state.earliest - read_to)
+        return HubBacklog(waiting, expired)
+
+    def backlog(self, checkpoint: str, now: datetime) -> Backlog | None:
+        """Events enqueued after the checkpoint's committed offsets, per partition."""
+        offsets = committed_offsets(checkpoint)
+        if offsets is None:
+            return None
+        hub = self.hub_backlog(offsets[0] if offsets else None)
+        expired = sum(hub.expired.values())
+        note = f"{expired} events expired from the hub before any batch read them"
+        return Backlog(
+            "events", sum(hub.waiting.values()), hub.waiting, None, note if expired else ""
+        )
+
+    def deliver(self, bodies: list[bytes], run_id: str, tenant_id: str) -> str:
+        """The bodies sent to the hub with the tenant as the ``tenant_id`` property."""
+        from lakestream.common.eventhubs.producer import send_bodies
+
+        target_hub = self.target()
+        send_bodies(target_hub, bodies, properties={TENANT_PROPERTY: tenant_id})
+        return f"Event Hubs {target_hub.description}"
+
+
+def options_from_settings(settings: Settings) -> dict[str, str]:
+    """Reader options of the settings' hub (``EventHubsSourceSpec.options``)."""
+    return EventHubsSourceSpec.from_settings(settings).options()
 
 
 def target_from_options(options: Mapping[str, str]) -> EventHubsTarget:
@@ -406,7 +487,7 @@ def target_from_options(options: Mapping[str, str]) -> EventHubsTarget:
 
 def settings_target(settings: Settings) -> EventHubsTarget:
     """The hub the settings name, with its credential resolved (for producers, e.g. republish)."""
-    return target_from_options(options_from_settings(settings))
+    return EventHubsSourceSpec.from_settings(settings).target()
 
 
 def forward_secret(spark: SparkSession, options: dict[str, str]) -> dict[str, str]:

@@ -10,13 +10,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from lakestream.common.errors import SourceUnavailableError
+from lakestream.common.errors import LakestreamError, SourceUnavailableError
+from lakestream.common.runtime.checkpoint import committed_batch
+from lakestream.common.settings import Settings
+from lakestream.common.sources.base import Backlog, SourceSpec, register_source
+
+if TYPE_CHECKING:
+    from lakestream.common.runtime.batch import BatchContext
 
 BINARY_FILE_SCHEMA = "path string, modificationTime timestamp, length bigint, content binary"
 
@@ -164,3 +173,58 @@ def landing_files(spark: SparkSession, path: str, max_files_per_trigger: int) ->
             F.col("modificationTime").alias("enqueued_time"),
         ).alias("source"),
     )
+
+
+@register_source("files")
+@dataclass(frozen=True)
+class FilesSourceSpec(SourceSpec):
+    """The landing directory (``LAKESTREAM_SOURCE_PATH``, default ``<root>/<env>/landing``)."""
+
+    landing: str
+    max_files_per_trigger: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> FilesSourceSpec:
+        """Reads ``source_path`` (through ``landing_path``) and ``max_files_per_trigger``."""
+        return cls(settings.landing_path, settings.max_files_per_trigger)
+
+    def stream(self, spark: SparkSession) -> DataFrame:
+        """The landing files' lines."""
+        return landing_files(spark, self.landing, self.max_files_per_trigger)
+
+    def probe(self) -> None:
+        """A missing local landing directory is an unavailable source."""
+        check_landing(self.landing)
+
+    def verify_batch(self, ctx: BatchContext, read: set[str]) -> None:
+        """Every file planned for the batch was read or still exists."""
+        checkpoint = ctx.runtime.layout.checkpoint(ctx.service.name, ctx.flow)
+        check_batch_files(checkpoint, ctx.batch_id, read)
+
+    def backlog(self, checkpoint: str, now: datetime) -> Backlog:
+        """Landing files no committed batch read, and the age of the oldest."""
+        pending = pending_files(self.landing, checkpoint, committed_batch(checkpoint))
+        oldest = _mtime(pending[0]) if pending else None
+        age = None if oldest is None else max(0.0, (now - oldest).total_seconds())
+        return Backlog("files", len(pending), {}, age)
+
+    def deliver(self, bodies: list[bytes], run_id: str, tenant_id: str) -> str:
+        """One ``selftest-<run>.jsonl`` file, renamed into place whole."""
+        landing = Path(self.landing)
+        if "://" in self.landing or not landing.is_dir():
+            raise LakestreamError(
+                f"landing directory {self.landing} is not a local directory: the "
+                "self-test writes its file there (create it, or pass --source-path)"
+            )
+        target = landing / f"selftest-{run_id}.jsonl"
+        staging = landing / f".{target.name}.tmp"
+        staging.write_bytes(b"".join(body + b"\n" for body in bodies))
+        staging.replace(target)
+        return str(target)
+
+
+def _mtime(path: Path) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    except OSError:
+        return None

@@ -8,13 +8,21 @@ by ``kafka_options`` and unit-tested; the connector jars are not available to ru
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from lakestream.common.errors import SourceUnavailableError
+from lakestream.common.errors import LakestreamError, SourceUnavailableError
 from lakestream.common.eventhubs.connection import Secret, resolve_target
 from lakestream.common.settings import Settings
+from lakestream.common.sources.base import Backlog, SourceSpec, register_source
 from lakestream.common.sources.eventhubs import DEFAULT_CONN_ENV, TENANT_PROPERTY
+
+if TYPE_CHECKING:
+    from lakestream.common.runtime.batch import BatchContext
 
 KAFKA_PORT = 9093
 SHADED = "kafkashaded.org.apache.kafka.common.security"
@@ -86,62 +94,110 @@ def kafka_options(
     return options
 
 
-def options_from_settings(settings: Settings) -> dict[str, str]:
-    """Kafka options from ``LAKESTREAM_EVENTHUBS_*`` settings (secrets resolved on the driver)."""
-    conn_env = settings.eventhubs_connection_string_env
-    if conn_env is None and settings.eventhubs_client_id is None:
-        conn_env = DEFAULT_CONN_ENV
-    use_secret_for_conn = settings.eventhubs_client_id is None
-    target = resolve_target(
-        namespace=settings.eventhubs_namespace,
-        hub=settings.eventhubs_hub,
-        consumer_group=settings.eventhubs_consumer_group,
-        connection_string_env=conn_env if not settings.eventhubs_secret_scope else None,
-        secret_scope=settings.eventhubs_secret_scope if use_secret_for_conn else None,
-        secret_key=settings.eventhubs_secret_key if use_secret_for_conn else None,
-    )
-    client_secret = None
-    if (
-        not use_secret_for_conn
-        and settings.eventhubs_secret_scope
-        and settings.eventhubs_secret_key
-    ):
-        from lakestream.common.eventhubs.connection import dbutils_secret
+@register_source("kafka")
+@dataclass(frozen=True)
+class KafkaSourceSpec(SourceSpec):
+    """The Event Hubs Kafka endpoint of the hub the ``LAKESTREAM_EVENTHUBS_*`` settings name."""
 
-        client_secret = Secret(
-            dbutils_secret(settings.eventhubs_secret_scope, settings.eventhubs_secret_key)
+    namespace: str | None
+    hub: str | None
+    consumer_group: str
+    connection_string_env: str | None
+    secret_scope: str | None
+    secret_key: str | None
+    starting_position: str
+    max_offsets_per_trigger: int | None
+    entra_tenant_id: str | None
+    client_id: str | None
+    bound_tenants: tuple[str, ...]
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> KafkaSourceSpec:
+        """Reads the ``eventhubs_*`` settings (the Kafka endpoint is the hub's)."""
+        return cls(
+            namespace=settings.eventhubs_namespace,
+            hub=settings.eventhubs_hub,
+            consumer_group=settings.eventhubs_consumer_group,
+            connection_string_env=settings.eventhubs_connection_string_env,
+            secret_scope=settings.eventhubs_secret_scope,
+            secret_key=settings.eventhubs_secret_key,
+            starting_position=settings.eventhubs_starting_position,
+            max_offsets_per_trigger=settings.eventhubs_max_events_per_trigger,
+            entra_tenant_id=settings.eventhubs_entra_tenant_id,
+            client_id=settings.eventhubs_client_id,
+            bound_tenants=tuple(settings.bound_tenants),
         )
-    position = settings.eventhubs_starting_position
-    return kafka_options(
-        namespace=target.namespace,
-        hub=target.hub,
-        consumer_group=target.consumer_group,
-        starting_offsets=position if position in ("earliest", "latest") else "earliest",
-        max_offsets_per_trigger=settings.eventhubs_max_events_per_trigger,
-        connection_string=target.connection_string,
-        entra_tenant_id=settings.eventhubs_entra_tenant_id,
-        client_id=settings.eventhubs_client_id,
-        client_secret=client_secret,
-    )
 
+    def options(self) -> dict[str, str]:
+        """Kafka options (secrets resolved on the driver)."""
+        conn_env = self.connection_string_env
+        if conn_env is None and self.client_id is None:
+            conn_env = DEFAULT_CONN_ENV
+        use_secret_for_conn = self.client_id is None
+        target = resolve_target(
+            namespace=self.namespace,
+            hub=self.hub,
+            consumer_group=self.consumer_group,
+            connection_string_env=conn_env if not self.secret_scope else None,
+            secret_scope=self.secret_scope if use_secret_for_conn else None,
+            secret_key=self.secret_key if use_secret_for_conn else None,
+        )
+        client_secret = None
+        if not use_secret_for_conn and self.secret_scope and self.secret_key:
+            from lakestream.common.eventhubs.connection import dbutils_secret
 
-def kafka_stream(spark: SparkSession, settings: Settings) -> DataFrame:
-    """Raw bodies and bronze ``source`` coordinates from the Event Hubs Kafka endpoint."""
-    records = spark.readStream.format("kafka").options(**options_from_settings(settings)).load()
-    bound = settings.bound_tenants
-    configured = F.array(*[F.lit(t) for t in bound]) if bound else F.lit(None)
-    header = F.filter("headers", lambda h: h["key"] == F.lit(TENANT_PROPERTY))
-    from_header = F.when(F.size(header) > 0, F.array(F.decode(header[0]["value"], "UTF-8")))
-    return records.select(
-        F.col("value").alias("body"),
-        F.struct(
-            F.lit("kafka").alias("kind"),
-            F.lit(None).cast("string").alias("file"),
-            F.lit(None).cast("long").alias("line"),
-            F.col("partition").cast("string").alias("partition"),
-            F.col("offset").alias("sequence_number"),
-            F.col("offset").cast("string").alias("offset"),
-            F.col("timestamp").alias("enqueued_time"),
-        ).alias("source"),
-        F.coalesce(configured.cast("array<string>"), from_header).alias("bound_tenants"),
-    )
+            client_secret = Secret(dbutils_secret(self.secret_scope, self.secret_key))
+        position = self.starting_position
+        return kafka_options(
+            namespace=target.namespace,
+            hub=target.hub,
+            consumer_group=target.consumer_group,
+            starting_offsets=position if position in ("earliest", "latest") else "earliest",
+            max_offsets_per_trigger=self.max_offsets_per_trigger,
+            connection_string=target.connection_string,
+            entra_tenant_id=self.entra_tenant_id,
+            client_id=self.client_id,
+            client_secret=client_secret,
+        )
+
+    def stream(self, spark: SparkSession) -> DataFrame:
+        """Raw bodies and bronze ``source`` coordinates from the Event Hubs Kafka endpoint."""
+        records = spark.readStream.format("kafka").options(**self.options()).load()
+        bound = self.bound_tenants
+        configured = F.array(*[F.lit(t) for t in bound]) if bound else F.lit(None)
+        header = F.filter("headers", lambda h: h["key"] == F.lit(TENANT_PROPERTY))
+        from_header = F.when(F.size(header) > 0, F.array(F.decode(header[0]["value"], "UTF-8")))
+        return records.select(
+            F.col("value").alias("body"),
+            F.struct(
+                F.lit("kafka").alias("kind"),
+                F.lit(None).cast("string").alias("file"),
+                F.lit(None).cast("long").alias("line"),
+                F.col("partition").cast("string").alias("partition"),
+                F.col("offset").alias("sequence_number"),
+                F.col("offset").cast("string").alias("offset"),
+                F.col("timestamp").alias("enqueued_time"),
+            ).alias("source"),
+            F.coalesce(configured.cast("array<string>"), from_header).alias("bound_tenants"),
+        )
+
+    def probe(self) -> None:
+        """Nothing between batches: the reader retries and fails by itself."""
+
+    def verify_batch(self, ctx: BatchContext, read: set[str]) -> None:
+        """Nothing per batch: offsets name exactly what a batch reads."""
+
+    def backlog(self, checkpoint: str, now: datetime) -> Backlog:
+        """Not measured here: the consumer group's lag is Event Hubs' to report."""
+        return Backlog(
+            "events",
+            None,
+            note="not measured for the kafka source: see the consumer group's lag in Event Hubs",
+        )
+
+    def deliver(self, bodies: list[bytes], run_id: str, tenant_id: str) -> str:
+        """The self-test does not produce to Kafka."""
+        raise LakestreamError(
+            f"LAKESTREAM_SOURCE={self.name}: the self-test writes to the files or eventhubs "
+            "source; for kafka, point a files or eventhubs self-test at the same hub"
+        )

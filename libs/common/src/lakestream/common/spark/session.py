@@ -10,7 +10,7 @@ from pyspark.sql import SparkSession
 
 from lakestream.common.runtime.memory import cap_arenas, use_system_arrow_pool
 from lakestream.common.settings import Settings
-from lakestream.common.sources.eventhubs import EventHubsDataSource
+from lakestream.common.sources.base import registered_sources
 from lakestream.common.spark.java import ensure_java
 from lakestream.common.spark.python_sources import register_data_source
 from lakestream.common.tables.cdf_source import DeltaChangeFeedSource
@@ -75,4 +75,6 @@ def package_confs(packages: str | None) -> dict[str, str]:
 
 def _register(spark: SparkSession) -> None:
     register_data_source(spark, DeltaChangeFeedSource)
-    register_data_source(spark, EventHubsDataSource)
+    for source in registered_sources().values():
+        for data_source in source.data_sources:
+            register_data_source(spark, data_source)
