@@ -14,12 +14,12 @@ from deltalake import DeltaTable
 from pyspark.sql import SparkSession
 
 from lakestream.common.config import Registry
+from lakestream.common.layout import TableLayout
 from lakestream.common.runtime.batch import BatchContext
 from lakestream.common.runtime.service import Runtime, discover_services
 from lakestream.common.runtime.streaming import run_once
 from lakestream.common.settings import Settings
 from lakestream.common.tables.deltars import DeltaRsBackend
-from lakestream.common.tables.layout import TableLayout
 
 
 def event(

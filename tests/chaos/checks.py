@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from lakestream.common.tables.layout import TableLayout
+from lakestream.common.layout import TableLayout
 from lakestream.tooling.demo.summary import read_columns
 from tests.chaos.workload import Expected
 

@@ -19,8 +19,8 @@ import pyarrow as pa
 import pytest
 from deltalake import DeltaTable
 
+from lakestream.common.layout import TableLayout
 from lakestream.common.settings import Settings
-from lakestream.common.tables.layout import TableLayout
 from lakestream.common.tables.parquet_files import STAGING_DIR
 from tests.chaos import checks
 from tests.chaos.workload import Workload

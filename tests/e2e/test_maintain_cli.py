@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from lakestream.common.tables.layout import TableLayout
+from lakestream.common.layout import TableLayout
 from tests.e2e.conftest import Cli
 from tests.unit.test_maintenance import audit_appends
 

@@ -18,6 +18,7 @@ from pyspark.sql import DataFrame, Row, SparkSession
 from pyspark.sql.types import StructType
 
 from lakestream.common.config import Registry
+from lakestream.common.layout import TableLayout
 from lakestream.common.spark.session import DELTA_EXTENSION
 from lakestream.common.tables.arrow import with_cdf_columns
 from lakestream.common.tables.backend import (
@@ -28,7 +29,6 @@ from lakestream.common.tables.backend import (
     WriteResult,
 )
 from lakestream.common.tables.deltars import DeltaRsBackend
-from lakestream.common.tables.layout import TableLayout
 from lakestream.common.tables.schemas import (
     CDF_ENABLED,
     TableSpec,

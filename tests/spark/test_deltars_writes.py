@@ -18,9 +18,9 @@ from deltalake import DeltaTable, write_deltalake
 from pyspark.sql import SparkSession
 
 from lakestream.common.config import Registry
+from lakestream.common.layout import TableLayout
 from lakestream.common.tables.backend import Txn, WriteResult
 from lakestream.common.tables.deltars import DeltaRsBackend, _present_keys
-from lakestream.common.tables.layout import TableLayout
 from lakestream.common.tables.schemas import TableSpec, gold_device_minute, silver_events
 from lakestream.common.tables.write_lock import exclusive, lock_file
 from tests.spark.test_backend_contract import DAY, T0, frame, gold_row, silver_row

@@ -9,11 +9,11 @@ import pytest
 
 from lakestream.common.config import load_registry
 from lakestream.common.errors import ConfigError
+from lakestream.common.layout import TableLayout
 from lakestream.common.settings import load_settings
 from lakestream.common.spark.session import DELTA_CATALOG, DELTA_EXTENSION, package_confs
 from lakestream.common.tables.backend import Txn
 from lakestream.common.tables.deltaspark import sql_ref, txn_metadata
-from lakestream.common.tables.layout import TableLayout
 from lakestream.common.tables.schemas import (
     audit_batches,
     bronze_events,

@@ -13,7 +13,7 @@ import pytest
 from deltalake import DeltaTable, write_deltalake
 from rich.console import Console
 
-from lakestream.common.tables.layout import TableLayout
+from lakestream.common.layout import TableLayout
 from lakestream.tooling.demo.report import (
     DLQ_TITLE,
     EVENTS_TITLE,

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 
 from lakestream.common.errors import SourceUnavailableError
+from lakestream.common.layout import TableLayout
 from lakestream.common.runtime.lock import AlreadyRunningError, acquire, lock_path
 from lakestream.common.runtime.streaming import failure_line
 from lakestream.common.runtime.watch import SourceWatch
 from lakestream.common.settings import load_settings
 from lakestream.common.sources.eventhubs import options_from_settings
 from lakestream.common.tables.deltaspark import DeltaSparkBackend
-from lakestream.common.tables.layout import TableLayout
 from lakestream.common.tables.schemas import TableSpec, bronze_events
 from lakestream.common.tables.storage import StorageError, storage_errno, storage_errors
 
@@ -27,7 +27,7 @@ HOLDER = """
 import sys, time
 from lakestream.common.runtime.lock import acquire
 from lakestream.common.tables.deltaspark import DeltaSparkBackend
-from lakestream.common.tables.layout import TableLayout
+from lakestream.common.layout import TableLayout
 from lakestream.common.tables.schemas import TableSpec, bronze_events
 held = acquire(TableLayout(sys.argv[1], "test"), "bronze", "child-run")
 print("locked", flush=True)

@@ -11,9 +11,9 @@ from deltalake import DeltaTable, write_deltalake
 
 from lakestream.common.config import Registry
 from lakestream.common.errors import LakestreamError
+from lakestream.common.layout import TableLayout
 from lakestream.common.tables.arrow import arrow_schema
 from lakestream.common.tables.deltars import DeltaRsBackend
-from lakestream.common.tables.layout import TableLayout
 from lakestream.common.tables.maintenance import check_retention, layout_tables
 from lakestream.common.tables.schemas import AUDIT_BATCHES, audit_batches
 from lakestream.tooling.cli.main import app

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from lakestream.common.layout import TableLayout
 from lakestream.common.tables.deltars import DeltaRsBackend
-from lakestream.common.tables.layout import TableLayout
 from lakestream.common.tables.schemas import audit_batches
 from lakestream.tooling.cli.main import app
 from lakestream.tooling.cli.process import run_app

@@ -10,7 +10,7 @@ import typer
 from lakestream.common.audit import build_report, reconcile
 from lakestream.common.audit.report import percentile
 from lakestream.common.errors import LakestreamError
-from lakestream.common.tables.layout import TableLayout
+from lakestream.common.layout import TableLayout
 from lakestream.tooling.cli.audit_cmd import parse_since
 from lakestream.tooling.cli.dlq_cmd import render_body
 

@@ -17,9 +17,9 @@ from pyspark.sql.types import (
 )
 
 from lakestream.common.config import ContractVersion, FieldType, Registry
+from lakestream.common.layout import TableLayout
 from lakestream.common.reasons import ReasonCode, Stage
 from lakestream.common.tables import schemas
-from lakestream.common.tables.layout import TableLayout
 
 pytestmark = pytest.mark.unit
 

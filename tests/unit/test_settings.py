@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from lakestream.common.errors import ConfigError
+from lakestream.common.layout import TableLayout
 from lakestream.common.settings import Settings, TriggerMode, load_settings
-from lakestream.common.tables.layout import TableLayout
 
 pytestmark = pytest.mark.unit
 

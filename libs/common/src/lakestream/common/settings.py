@@ -10,7 +10,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from lakestream.common.errors import ConfigError, Problem
-from lakestream.common.tables.layout import TableLayout
+from lakestream.common.layout import TableLayout
 
 _INTERVAL = re.compile(r"^(\d+(\.\d+)?)\s*(millisecond|second|minute|hour)s?$")
 _UNIT_SECONDS = {"millisecond": 0.001, "second": 1, "minute": 60, "hour": 3600}

@@ -10,7 +10,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 
 from lakestream.common.audit.report import AuditReport
-from lakestream.common.tables.layout import TableLayout
+from lakestream.common.layout import TableLayout
 from lakestream.tooling.demo.report import batch_latency
 
 

@@ -10,9 +10,9 @@ import pyarrow.compute as pc
 from deltalake import DeltaTable
 
 from lakestream.common.audit.tables import require_paths
+from lakestream.common.layout import TableLayout
 from lakestream.common.runtime.service import Runtime
 from lakestream.common.tables.arrow import arrow_schema, conform
-from lakestream.common.tables.layout import TableLayout
 from lakestream.common.tables.schemas import DLQ_EVENTS, dlq_events
 
 PENDING = "pending"

@@ -28,7 +28,7 @@ from typing import Any
 
 from lakestream.common.audit import tables
 from lakestream.common.config import SELFTEST_TENANT
-from lakestream.common.tables.layout import TableLayout
+from lakestream.common.layout import TableLayout
 
 REPLAYER = "dlq_replayer"
 REPLAYED = "replayed"

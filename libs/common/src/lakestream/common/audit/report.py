@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from lakestream.common.audit import tables
-from lakestream.common.tables.layout import TableLayout
+from lakestream.common.layout import TableLayout
 
 
 def percentile(values: list[float], q: float) -> float | None:

@@ -9,8 +9,8 @@ from typing import Any
 from deltalake import DeltaTable
 
 from lakestream.common.errors import LakestreamError, NoTablesError
+from lakestream.common.layout import TableLayout
 from lakestream.common.runtime.audit import SUCCEEDED
-from lakestream.common.tables.layout import TableLayout
 
 AUDIT_COLUMNS = [
     "service",

@@ -19,8 +19,8 @@ from typing import Any
 
 from lakestream.common.audit.tables import audit
 from lakestream.common.errors import LakestreamError
+from lakestream.common.layout import TableLayout
 from lakestream.common.runtime.service import Runtime
-from lakestream.common.tables.layout import TableLayout
 
 QUARANTINE = "_quarantine"
 """Directory inside a checkpoint where ``repair`` moves bad files (Spark never reads it)."""

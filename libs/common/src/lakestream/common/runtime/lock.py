@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from lakestream.common.errors import LakestreamError
-from lakestream.common.tables.layout import TableLayout
+from lakestream.common.layout import TableLayout
 from lakestream.common.tables.storage import storage_failure
 from lakestream.common.tables.write_lock import lockable, open_lock_file
 

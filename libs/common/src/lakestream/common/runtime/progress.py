@@ -24,8 +24,8 @@ from pyspark.sql.streaming.listener import (
 )
 
 from lakestream.common import telemetry
+from lakestream.common.layout import TableLayout
 from lakestream.common.redact import redact
-from lakestream.common.tables.layout import TableLayout
 
 log = logging.getLogger(__name__)
 PROGRESS_TABLE = "audit/progress"

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, cast
 from pyspark.sql import DataFrame, SparkSession
 
 from lakestream.common.config import Registry
+from lakestream.common.layout import TableLayout
 from lakestream.common.settings import Settings
 from lakestream.common.tables.backend import TableBackend
-from lakestream.common.tables.layout import TableLayout
 from lakestream.common.tables.schemas import TableSpec
 
 if TYPE_CHECKING:

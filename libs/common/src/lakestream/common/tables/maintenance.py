@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from lakestream.common.config import Registry
 from lakestream.common.errors import LakestreamError
+from lakestream.common.layout import TableLayout
 from lakestream.common.redact import redact
 from lakestream.common.tables.backend import (
     CompactionResult,
@@ -19,7 +20,6 @@ from lakestream.common.tables.backend import (
     TableBackend,
     VacuumResult,
 )
-from lakestream.common.tables.layout import TableLayout
 from lakestream.common.tables.schemas import (
     TableSpec,
     audit_batches,

@@ -19,7 +19,7 @@ from pyspark.sql.types import (
 )
 
 from lakestream.common.config import ContractVersion, FieldType
-from lakestream.common.tables.layout import TableLayout
+from lakestream.common.layout import TableLayout
 
 CDF_ENABLED = {"delta.enableChangeDataFeed": "true"}
 DATA_PARTITIONS = ("tenant_id", "event_type", "ingest_date")

@@ -25,10 +25,10 @@ import pyarrow.compute as pc
 from deltalake import DeltaTable
 
 from lakestream.common.audit.reconcile import reconcile
+from lakestream.common.layout import TableLayout
 from lakestream.common.runtime.service import Runtime, discover_services
 from lakestream.common.runtime.streaming import build_runtime, drain, start_queries
 from lakestream.common.settings import Settings
-from lakestream.common.tables.layout import TableLayout
 from lakestream.tooling.bench.throughput import LAYERS
 from lakestream.tooling.demo.summary import batch_totals
 from lakestream.tooling.demo.workload import write_landing_file

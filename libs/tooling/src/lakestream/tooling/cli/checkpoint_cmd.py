@@ -12,6 +12,7 @@ from rich.table import Table
 
 from lakestream.common.errors import LakestreamError
 from lakestream.common.jobs.run import Layer, select_services
+from lakestream.common.layout import TableLayout
 from lakestream.common.runtime.checkpoint import (
     CheckpointError,
     audited_batches,
@@ -20,7 +21,6 @@ from lakestream.common.runtime.checkpoint import (
     repair_plan,
 )
 from lakestream.common.runtime.lock import hold
-from lakestream.common.tables.layout import TableLayout
 from lakestream.tooling.cli.options import EnvOpt, RootOpt, reading_settings
 
 checkpoint_app = typer.Typer(

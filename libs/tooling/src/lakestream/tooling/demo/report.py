@@ -10,7 +10,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from lakestream.common.tables.layout import TableLayout
+from lakestream.common.layout import TableLayout
 from lakestream.tooling.demo.summary import count_rows, read_columns
 
 EVENTS_TITLE = "Events per minute per tenant"

@@ -14,8 +14,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from lakestream.common.layout import TableLayout
 from lakestream.common.reasons import ReasonCode, Stage
-from lakestream.common.tables.layout import TableLayout
 from lakestream.tooling.demo.workload import GroundTruth
 
 SUCCEEDED = "SUCCEEDED"
