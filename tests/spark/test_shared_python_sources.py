@@ -50,7 +50,7 @@ class MemoryDataSource(DataSource):
 def test_the_session_registers_the_data_sources_of_every_registered_source(
     spark: SparkSession, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(base, "_SOURCES", dict(base._SOURCES))
+    monkeypatch.setattr(base._SOURCES, "_entries", base.registered_sources())
 
     @register_source("memory")
     class MemorySourceSpec(FilesSourceSpec):

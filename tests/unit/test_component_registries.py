@@ -126,7 +126,7 @@ class Calls:
 @pytest.fixture
 def memory_source(monkeypatch: pytest.MonkeyPatch) -> Iterator[Calls]:
     """A source registered here, in the test module, and nowhere else."""
-    monkeypatch.setattr(base, "_SOURCES", dict(base._SOURCES))
+    monkeypatch.setattr(base._SOURCES, "_entries", base.registered_sources())
     calls = Calls()
 
     @register_source("memory")

@@ -10,12 +10,11 @@ for ``status`` and deliver the self-test's workload. A source module registers i
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, ClassVar, TypeVar
+from typing import TYPE_CHECKING, ClassVar
 
-from lakestream.common.errors import LakestreamError
+from lakestream.common.registry import Registry
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -71,40 +70,17 @@ class SourceSpec(ABC):
         """Write the self-test's bodies of ``tenant_id`` to the source; where they went."""
 
 
-_S = TypeVar("_S", bound=type[SourceSpec])
-_SOURCES: dict[str, type[SourceSpec]] = {}
-
-
-def register_source(name: str) -> Callable[[_S], _S]:
-    """Class decorator: register a SourceSpec under the ``LAKESTREAM_SOURCE`` value ``name``."""
-
-    def register(spec: _S) -> _S:
-        known = _SOURCES.get(name)
-        if known is not None and known is not spec:
-            raise TypeError(f"source {name!r} is already registered by {known.__qualname__}")
-        spec.name = name
-        _SOURCES[name] = spec
-        return spec
-
-    return register
-
-
-def registered_sources() -> dict[str, type[SourceSpec]]:
-    """Every registered source by name, the built-in ones included."""
-    import lakestream.common.sources  # noqa: F401  (its modules register the built-in sources)
-
-    return dict(_SOURCES)
-
-
-def unknown_source(name: str) -> str:
-    """The error for a ``LAKESTREAM_SOURCE`` no source is registered under."""
-    names = ", ".join(repr(n) for n in sorted(registered_sources()))
-    return f"no source is registered as {name!r}: expected one of {names}"
+_SOURCES: Registry[SourceSpec] = Registry(
+    "source", "LAKESTREAM_SOURCE", builtins="lakestream.common.sources"
+)
+register_source = _SOURCES.register
+"""Class decorator: register a SourceSpec under the ``LAKESTREAM_SOURCE`` value ``name``."""
+registered_sources = _SOURCES.entries
+"""Every registered source by name, the built-in ones included."""
+unknown_source = _SOURCES.unknown
+"""The error for a ``LAKESTREAM_SOURCE`` no source is registered under."""
 
 
 def source_for(settings: Settings) -> SourceSpec:
     """The spec of the configured source (``LAKESTREAM_SOURCE``), built from the settings."""
-    spec = registered_sources().get(settings.source)
-    if spec is None:
-        raise LakestreamError(f"LAKESTREAM_SOURCE: {unknown_source(settings.source)}")
-    return spec.from_settings(settings)
+    return _SOURCES.get(settings.source).from_settings(settings)

@@ -11,9 +11,9 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, TypeVar
+from typing import TYPE_CHECKING, ClassVar
 
-from lakestream.common.errors import LakestreamError
+from lakestream.common.registry import Registry
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -34,41 +34,18 @@ class BackendSpec(ABC):
         """The backend; ``spark`` gives the session, called only when the backend needs one."""
 
 
-_B = TypeVar("_B", bound=type[BackendSpec])
-_BACKENDS: dict[str, type[BackendSpec]] = {}
-
-
-def register_backend(name: str) -> Callable[[_B], _B]:
-    """Class decorator: register a BackendSpec under the ``LAKESTREAM_BACKEND`` value ``name``."""
-
-    def register(spec: _B) -> _B:
-        known = _BACKENDS.get(name)
-        if known is not None and known is not spec:
-            raise TypeError(f"backend {name!r} is already registered by {known.__qualname__}")
-        spec.name = name
-        _BACKENDS[name] = spec
-        return spec
-
-    return register
-
-
-def registered_backends() -> dict[str, type[BackendSpec]]:
-    """Every registered backend by name."""
-    return dict(_BACKENDS)
-
-
-def unknown_backend(name: str) -> str:
-    """The error for a ``LAKESTREAM_BACKEND`` no backend is registered under."""
-    names = ", ".join(repr(n) for n in sorted(_BACKENDS))
-    return f"no backend is registered as {name!r}: expected one of {names}"
+_BACKENDS: Registry[BackendSpec] = Registry("backend", "LAKESTREAM_BACKEND")
+register_backend = _BACKENDS.register
+"""Class decorator: register a BackendSpec under the ``LAKESTREAM_BACKEND`` value ``name``."""
+registered_backends = _BACKENDS.entries
+"""Every registered backend by name."""
+unknown_backend = _BACKENDS.unknown
+"""The error for a ``LAKESTREAM_BACKEND`` no backend is registered under."""
 
 
 def backend_spec(name: str) -> BackendSpec:
     """The spec registered as ``name``."""
-    spec = _BACKENDS.get(name)
-    if spec is None:
-        raise LakestreamError(f"LAKESTREAM_BACKEND: {unknown_backend(name)}")
-    return spec()
+    return _BACKENDS.get(name)()
 
 
 def open_backend(settings: Settings, spark: Callable[[], SparkSession]) -> TableBackend:
