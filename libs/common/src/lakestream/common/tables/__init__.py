@@ -1,1 +1,1 @@
-"""Delta tables: layout, schemas and the backends that read and write them."""
+"""Delta tables: schemas and the backends that read, write and maintain them."""
