@@ -355,12 +355,10 @@ class HubBacklog:
     expired: dict[str, int]
 
 
-@register_source("eventhubs")
 @dataclass(frozen=True)
-class EventHubsSourceSpec(SourceSpec):
-    """The hub, its credential's names and the reader's limits (``LAKESTREAM_EVENTHUBS_*``)."""
-
-    data_sources: ClassVar[tuple[type[DataSource], ...]] = (EventHubsDataSource,)
+class HubSourceSpec(SourceSpec):
+    """What both hub sources (``eventhubs`` and ``kafka``) address: the hub, its credential's
+    names and where a new stream starts (``LAKESTREAM_EVENTHUBS_*``); each adds its own limits."""
 
     namespace: str | None
     hub: str | None
@@ -369,6 +367,28 @@ class EventHubsSourceSpec(SourceSpec):
     secret_scope: str | None
     secret_key: str | None
     starting_position: str
+
+    @staticmethod
+    def hub_settings(settings: Settings) -> dict[str, Any]:
+        """The hub's fields from the ``eventhubs_*`` settings."""
+        return {
+            "namespace": settings.eventhubs_namespace,
+            "hub": settings.eventhubs_hub,
+            "consumer_group": settings.eventhubs_consumer_group,
+            "connection_string_env": settings.eventhubs_connection_string_env,
+            "secret_scope": settings.eventhubs_secret_scope,
+            "secret_key": settings.eventhubs_secret_key,
+            "starting_position": settings.eventhubs_starting_position,
+        }
+
+
+@register_source("eventhubs")
+@dataclass(frozen=True)
+class EventHubsSourceSpec(HubSourceSpec):
+    """The hub, its credential's names and the reader's limits (``LAKESTREAM_EVENTHUBS_*``)."""
+
+    data_sources: ClassVar[tuple[type[DataSource], ...]] = (EventHubsDataSource,)
+
     max_events_per_trigger: int | None
     receive_timeout: float
     bound_tenants: tuple[str, ...]
@@ -379,13 +399,7 @@ class EventHubsSourceSpec(SourceSpec):
     def from_settings(cls, settings: Settings) -> EventHubsSourceSpec:
         """Reads the ``eventhubs_*`` settings and the source retry settings."""
         return cls(
-            namespace=settings.eventhubs_namespace,
-            hub=settings.eventhubs_hub,
-            consumer_group=settings.eventhubs_consumer_group,
-            connection_string_env=settings.eventhubs_connection_string_env,
-            secret_scope=settings.eventhubs_secret_scope,
-            secret_key=settings.eventhubs_secret_key,
-            starting_position=settings.eventhubs_starting_position,
+            **cls.hub_settings(settings),
             max_events_per_trigger=settings.eventhubs_max_events_per_trigger,
             receive_timeout=settings.eventhubs_receive_timeout,
             bound_tenants=tuple(settings.bound_tenants),

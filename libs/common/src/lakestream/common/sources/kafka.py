@@ -18,8 +18,8 @@ from pyspark.sql import functions as F
 from lakestream.common.errors import LakestreamError, SourceUnavailableError
 from lakestream.common.eventhubs.connection import Secret, resolve_target
 from lakestream.common.settings import Settings
-from lakestream.common.sources.base import Backlog, SourceSpec, register_source
-from lakestream.common.sources.eventhubs import DEFAULT_CONN_ENV, TENANT_PROPERTY
+from lakestream.common.sources.base import Backlog, register_source
+from lakestream.common.sources.eventhubs import DEFAULT_CONN_ENV, TENANT_PROPERTY, HubSourceSpec
 
 if TYPE_CHECKING:
     from lakestream.common.runtime.batch import BatchContext
@@ -96,16 +96,9 @@ def kafka_options(
 
 @register_source("kafka")
 @dataclass(frozen=True)
-class KafkaSourceSpec(SourceSpec):
+class KafkaSourceSpec(HubSourceSpec):
     """The Event Hubs Kafka endpoint of the hub the ``LAKESTREAM_EVENTHUBS_*`` settings name."""
 
-    namespace: str | None
-    hub: str | None
-    consumer_group: str
-    connection_string_env: str | None
-    secret_scope: str | None
-    secret_key: str | None
-    starting_position: str
     max_offsets_per_trigger: int | None
     entra_tenant_id: str | None
     client_id: str | None
@@ -115,13 +108,7 @@ class KafkaSourceSpec(SourceSpec):
     def from_settings(cls, settings: Settings) -> KafkaSourceSpec:
         """Reads the ``eventhubs_*`` settings (the Kafka endpoint is the hub's)."""
         return cls(
-            namespace=settings.eventhubs_namespace,
-            hub=settings.eventhubs_hub,
-            consumer_group=settings.eventhubs_consumer_group,
-            connection_string_env=settings.eventhubs_connection_string_env,
-            secret_scope=settings.eventhubs_secret_scope,
-            secret_key=settings.eventhubs_secret_key,
-            starting_position=settings.eventhubs_starting_position,
+            **cls.hub_settings(settings),
             max_offsets_per_trigger=settings.eventhubs_max_events_per_trigger,
             entra_tenant_id=settings.eventhubs_entra_tenant_id,
             client_id=settings.eventhubs_client_id,
