@@ -7,24 +7,15 @@ nor the libraries only the tooling needs (Typer, rich, plotly); the tooling may 
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import pytest
 
+from tests.imports import imported_modules
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEPLOYED = [REPO_ROOT / "libs" / "common" / "src", *sorted((REPO_ROOT / "services").glob("*/src"))]
 TOOLING_ONLY = {"typer", "click", "rich", "plotly"}
-
-
-def _imports(path: Path) -> set[str]:
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            found.add(node.module)
-    return found
 
 
 MODULES = sorted(p for root in DEPLOYED for p in root.rglob("*.py"))
@@ -40,7 +31,7 @@ def test_the_walk_finds_the_core_and_the_services() -> None:
 @pytest.mark.unit
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: p.relative_to(REPO_ROOT).as_posix())
 def test_deployed_code_imports_no_tooling(path: Path) -> None:
-    imported = _imports(path)
+    imported = imported_modules(path)
     tooling = sorted(
         m for m in imported if m == "lakestream.tooling" or m.startswith("lakestream.tooling.")
     )

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.imports import imported_modules
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 COMMON = REPO_ROOT / "libs" / "common" / "src" / "lakestream" / "common"
 SERVICES = REPO_ROOT / "services"
@@ -26,16 +28,6 @@ RULES = {
 REPLAYED = {"lakestream.bronze.envelope", "lakestream.silver.validation"}
 """The layer rule modules the DLQ replayer imports (and nothing else of another service)."""
 CONTRACT = "lakestream.common.runtime.batch"
-
-
-def _imports(path: Path) -> set[str]:
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            found.add(node.module)
-    return found
 
 
 def _defined(path: Path) -> set[str]:
@@ -68,7 +60,7 @@ def test_the_walk_finds_common_and_every_layer() -> None:
 @pytest.mark.unit
 @pytest.mark.parametrize("path", COMMON_CODE, ids=lambda p: p.relative_to(REPO_ROOT).as_posix())
 def test_common_imports_no_layer(path: Path) -> None:
-    layers = sorted(m for m in _imports(path) if _layer(m))
+    layers = sorted(m for m in imported_modules(path) if _layer(m))
     assert not layers, f"imports {layers}: the core must not depend on a service"
 
 
@@ -89,7 +81,7 @@ def test_each_layer_rule_is_defined_once_in_its_service(rule: str) -> None:
 @pytest.mark.parametrize("layer", LAYERS)
 def test_a_service_imports_another_only_for_the_rules_the_replayer_reruns(layer: str) -> None:
     package = SERVICES / layer / "src" / "lakestream" / layer
-    imported = {m for p in package.rglob("*.py") for m in _imports(p)}
+    imported = {m for p in package.rglob("*.py") for m in imported_modules(p)}
     others = {m for m in imported if _layer(m) not in (None, layer)}
     assert others == (REPLAYED if layer == "dlq_replayer" else set())
 
@@ -98,10 +90,12 @@ def test_a_service_imports_another_only_for_the_rules_the_replayer_reruns(layer:
 @pytest.mark.parametrize("layer", ("bronze", "silver", "gold"))
 def test_a_transform_imports_only_the_batch_contract(layer: str) -> None:
     path = SERVICES / layer / "src" / "lakestream" / layer / "transform.py"
-    lakestream = {m for m in _imports(path) if m.split(".")[0] == "lakestream"}
+    lakestream = {m for m in imported_modules(path) if m.split(".")[0] == "lakestream"}
     own = {m for m in lakestream if _layer(m) == layer}
     assert lakestream - own == {CONTRACT}
     third_party = {
-        m.split(".")[0] for m in _imports(path) if m.split(".")[0] not in sys.stdlib_module_names
+        m.split(".")[0]
+        for m in imported_modules(path)
+        if m.split(".")[0] not in sys.stdlib_module_names
     }
     assert third_party <= {"lakestream", "pyspark", "__future__"}
