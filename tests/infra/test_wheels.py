@@ -222,20 +222,36 @@ def _bundle_tasks() -> list[tuple[str, str, dict[str, object]]]:
 BUNDLE_TASKS = _bundle_tasks()
 
 
-@pytest.mark.parametrize(
-    ("bundle", "job", "task"), BUNDLE_TASKS, ids=[f"{b}:{j}" for b, j, _ in BUNDLE_TASKS]
-)
-def test_every_job_entry_point_is_in_the_wheels_its_task_installs(
-    bundle: str, job: str, task: dict[str, object], wheels: dict[str, Wheel]
-) -> None:
-    wheel_task = task["python_wheel_task"]
-    assert isinstance(wheel_task, dict)
+@dataclass(frozen=True)
+class WheelTask:
+    """A bundle task: the package and entry point its wheel task runs, the wheels it installs."""
+
+    package: str
+    entry_point: str
+    installed: frozenset[str]
+
+
+@pytest.fixture(params=BUNDLE_TASKS, ids=[f"{b}:{j}" for b, j, _ in BUNDLE_TASKS])
+def wheel_task(request: pytest.FixtureRequest) -> WheelTask:
+    """Each task of every bundle's jobs."""
+    task: dict[str, object] = request.param[2]
+    python_wheel_task = task["python_wheel_task"]
     libraries = task["libraries"]
-    assert isinstance(libraries, list)
-    installed = {Path(lib["whl"]).name.split("-")[0].replace("_", "-") for lib in libraries}
+    assert isinstance(python_wheel_task, dict) and isinstance(libraries, list)
+    return WheelTask(
+        python_wheel_task["package_name"],
+        python_wheel_task["entry_point"],
+        frozenset(Path(lib["whl"]).name.split("-")[0].replace("_", "-") for lib in libraries),
+    )
+
+
+def test_every_job_entry_point_is_in_the_wheels_its_task_installs(
+    wheel_task: WheelTask, wheels: dict[str, Wheel]
+) -> None:
+    installed = wheel_task.installed
     assert TOOLING not in installed
     assert installed <= set(DEPLOYABLE), installed
-    package, entry_point = wheel_task["package_name"], wheel_task["entry_point"]
+    package, entry_point = wheel_task.package, wheel_task.entry_point
     assert package in installed
     scripts = dict(wheels[package].entry_points["console_scripts"])
     assert entry_point in scripts, f"{package} has no console script {entry_point}"
@@ -244,18 +260,13 @@ def test_every_job_entry_point_is_in_the_wheels_its_task_installs(
     assert f"{module.replace('.', '/')}.py" in files, f"{module} is not in {sorted(installed)}"
 
 
-@pytest.mark.parametrize(
-    ("bundle", "job", "task"), BUNDLE_TASKS, ids=[f"{b}:{j}" for b, j, _ in BUNDLE_TASKS]
-)
 def test_every_task_installs_the_lakestream_wheels_its_package_requires(
-    bundle: str, job: str, task: dict[str, object], wheels: dict[str, Wheel]
+    wheel_task: WheelTask, wheels: dict[str, Wheel]
 ) -> None:
-    wheel_task = task["python_wheel_task"]
-    libraries = task["libraries"]
-    assert isinstance(wheel_task, dict) and isinstance(libraries, list)
-    installed = {Path(lib["whl"]).name.split("-")[0].replace("_", "-") for lib in libraries}
-    required = {r for r in hard_requirements(wheels[wheel_task["package_name"]]) if r in DEPLOYABLE}
-    assert required <= installed, f"{sorted(required - installed)} not installed"
+    required = {r for r in hard_requirements(wheels[wheel_task.package]) if r in DEPLOYABLE}
+    assert required <= wheel_task.installed, (
+        f"{sorted(required - wheel_task.installed)} not installed"
+    )
 
 
 def test_the_dlq_replayer_requires_the_bronze_and_silver_wheels(wheels: dict[str, Wheel]) -> None:
