@@ -26,7 +26,7 @@ from lakestream.common.jobs.options import (
 from lakestream.common.jobs.process import finish, run_main
 from lakestream.common.jobs.run import run_services
 from lakestream.common.jobs.selftest import WAIT_MAX, run_selftest
-from lakestream.common.settings import load_settings
+from lakestream.common.settings import Settings, load_settings
 from lakestream.common.tables.maintenance import MIN_RETENTION_HOURS
 
 RETENTION_MAX = 100 * 365 * 24
@@ -125,19 +125,23 @@ def selftest_parser() -> JobParser:
     return parser
 
 
+def _source_settings(o: argparse.Namespace) -> Settings:
+    """The settings with the parsed storage and source options (``add_storage``, ``add_source``)."""
+    return settings_from_options(
+        root=o.root,
+        env=o.env,
+        config_dir=o.config_dir,
+        source=o.source,
+        source_path=o.source_path,
+    )
+
+
 def run_service(name: str, args: Sequence[str] | None = None) -> int:
     """``lakestream-<name> args``: the exit code."""
 
     def main() -> int:
         o = service_parser(name).parse_args(args)
-        settings = settings_from_options(
-            root=o.root,
-            env=o.env,
-            config_dir=o.config_dir,
-            source_path=o.source_path,
-            source=o.source,
-        )
-        return run_services([name], settings, o.once, o.telemetry)
+        return run_services([name], _source_settings(o), o.once, o.telemetry)
 
     return run_main(main)
 
@@ -166,14 +170,7 @@ def selftest_job(args: Sequence[str] | None = None) -> int:
 
     def main() -> int:
         o = selftest_parser().parse_args(args)
-        settings = settings_from_options(
-            root=o.root,
-            env=o.env,
-            config_dir=o.config_dir,
-            source=o.source,
-            source_path=o.source_path,
-        )
-        return run_selftest(settings, o.run_layers, o.wait, o.keep)
+        return run_selftest(_source_settings(o), o.run_layers, o.wait, o.keep)
 
     return run_main(main)
 
