@@ -83,30 +83,36 @@ def test_each_spec_reads_its_own_settings() -> None:
     assert EventHubsSourceSpec.data_sources == (EventHubsDataSource,)
 
 
-def test_an_unknown_source_names_the_variable_and_the_registered_sources() -> None:
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        (
+            "source",
+            "ftp",
+            "no source is registered as 'ftp': expected one of 'eventhubs', 'files', 'kafka'",
+        ),
+        (
+            "backend",
+            "parquet",
+            "no backend is registered as 'parquet': expected one of 'delta-rs', 'delta-spark'",
+        ),
+    ],
+)
+def test_an_unknown_component_names_the_variable_and_the_registered_ones(
+    option: str, value: str, message: str
+) -> None:
     with pytest.raises(ConfigError) as info:
-        load_settings(source="ftp")
-    assert [p.field for p in info.value.problems] == ["LAKESTREAM_SOURCE"]
-    assert "no source is registered as 'ftp': expected one of 'eventhubs', 'files', 'kafka'" in (
-        str(info.value)
-    )
+        load_settings(**{option: value})
+    assert [p.field for p in info.value.problems] == [f"LAKESTREAM_{option.upper()}"]
+    assert message in str(info.value)
 
 
-def test_an_unknown_backend_names_the_variable_and_the_registered_backends() -> None:
-    with pytest.raises(ConfigError) as info:
-        load_settings(backend="parquet")
-    assert [p.field for p in info.value.problems] == ["LAKESTREAM_BACKEND"]
-    assert "no backend is registered as 'parquet': expected one of 'delta-rs', 'delta-spark'" in (
-        str(info.value)
-    )
-    with pytest.raises(LakestreamError, match="LAKESTREAM_BACKEND: no backend"):
-        backend_spec("parquet")
-
-
-def test_source_for_refuses_a_name_that_is_not_registered() -> None:
+def test_source_for_and_backend_spec_refuse_a_name_that_is_not_registered() -> None:
     settings = Settings().model_copy(update={"source": "ftp"})
     with pytest.raises(LakestreamError, match="LAKESTREAM_SOURCE: no source is registered"):
         source_for(settings)
+    with pytest.raises(LakestreamError, match="LAKESTREAM_BACKEND: no backend"):
+        backend_spec("parquet")
 
 
 def test_the_embedded_backend_opens_without_spark_and_only_the_native_takes_catalog_names() -> None:
