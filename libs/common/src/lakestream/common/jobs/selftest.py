@@ -16,20 +16,7 @@ WAIT_MAX = 24 * 3600
 
 def result_lines(result: SelfTestResult) -> list[str]:
     """The self-test's outcome: expected and found rows per table, then the verdict."""
-    want, got = result.expected, result.found
-    rows = [("bronze/events", want.bronze, got.bronze)]
-    rows += [
-        (f"silver/{event_type}", want.silver[event_type], got.silver[event_type])
-        for event_type in sorted(want.silver | got.silver)
-    ]
-    rows += [
-        (f"dlq/events {stage} {reason}", want.dlq[(stage, reason)], got.dlq[(stage, reason)])
-        for stage, reason in sorted(want.dlq | got.dlq)
-    ]
-    rows += [
-        (f"gold/{product} events", want.gold_events[product], got.gold_events[product])
-        for product in sorted(want.gold_events | got.gold_events)
-    ]
+    rows = result.tables("events")
     width = max(len(name) for name, _, _ in rows)
     lines = [f"self-test {result.run_id}", f"{'table':<{width}}  expected  found"]
     lines += [f"{name:<{width}}  {want_n:>8}  {got_n:>5}" for name, want_n, got_n in rows]

@@ -50,22 +50,28 @@ class SelfTestResult:
     removed_after: dict[str, int] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
 
-    @property
-    def mismatches(self) -> list[str]:
-        """One line per table whose rows of the tenant differ from the ground truth."""
+    def tables(self, gold: str) -> list[tuple[str, int, int]]:
+        """Per table of the tenant: its name, the rows expected and the rows found; ``gold``
+        names what is counted of a gold product."""
         want, got = self.expected, self.found
-        pairs = [("bronze/events", want.bronze, got.bronze)]
-        pairs += [
+        rows = [("bronze/events", want.bronze, got.bronze)]
+        rows += [
             (f"silver/{t}", want.silver[t], got.silver[t]) for t in sorted(want.silver | got.silver)
         ]
-        pairs += [
+        rows += [
             (f"dlq/events {stage} {reason}", want.dlq[(stage, reason)], got.dlq[(stage, reason)])
             for stage, reason in sorted(want.dlq | got.dlq)
         ]
-        pairs += [
-            (f"gold/{p} event_count", want.gold_events[p], got.gold_events[p])
+        rows += [
+            (f"gold/{p} {gold}", want.gold_events[p], got.gold_events[p])
             for p in sorted(want.gold_events | got.gold_events)
         ]
+        return rows
+
+    @property
+    def mismatches(self) -> list[str]:
+        """One line per table whose rows of the tenant differ from the ground truth."""
+        pairs = self.tables("event_count")
         return [f"{where}: expected {e}, found {f}" for where, e, f in pairs if e != f]
 
 
