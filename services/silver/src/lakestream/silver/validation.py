@@ -114,20 +114,14 @@ def field_rules(field: FieldSpec, raw: str, kind: str) -> list[tuple[str, str]]:
             f"concat({lit(f'{name}: expected {_describe(field)}, got ')}, {kind})",
         )
     )
-    if field.min is not None:
-        rules.append(
-            (
-                f"{value} < {field.min!r}",
-                f"concat({lit(name + ': ')}, {shown}, ' < min {field.min!r}')",
+    for bound, op, word in ((field.min, "<", "min"), (field.max, ">", "max")):
+        if bound is not None:
+            rules.append(
+                (
+                    f"{value} {op} {bound!r}",
+                    f"concat({lit(name + ': ')}, {shown}, ' {op} {word} {bound!r}')",
+                )
             )
-        )
-    if field.max is not None:
-        rules.append(
-            (
-                f"{value} > {field.max!r}",
-                f"concat({lit(name + ': ')}, {shown}, ' > max {field.max!r}')",
-            )
-        )
     if field.regex is not None:
         rules.append(
             (
