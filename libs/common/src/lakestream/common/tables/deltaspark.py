@@ -150,6 +150,17 @@ class DeltaSparkBackend(TableBackend):
     def _conform(spec: TableSpec, df: DataFrame) -> DataFrame:
         return df.select(*[F.col(f.name).cast(f.dataType).alias(f.name) for f in spec.schema])
 
+    def _to_write(
+        self, spark: SparkSession, spec: TableSpec, df: DataFrame, txn: Txn
+    ) -> DataFrame | WriteResult:
+        """The conformed rows of a write of ``txn``, or its result when there is nothing to
+        write: the commit that already carries ``txn``, or no commit for no rows."""
+        done = self._txn_commit(spark, spec, txn)
+        if done is not None:
+            return WriteResult(done, replayed=True)
+        data = self._conform(spec, df)
+        return WriteResult(None) if data.isEmpty() else data
+
     @staticmethod
     def _written(version: int | None) -> WriteResult:
         # No commit carries the key although rows were written: Delta skipped the write because
@@ -162,12 +173,9 @@ class DeltaSparkBackend(TableBackend):
     ) -> WriteResult:
         """Append with Delta's ``txnAppId``/``txnVersion`` (skipped once committed)."""
         spark = df.sparkSession
-        done = self._txn_commit(spark, spec, txn)
-        if done is not None:
-            return WriteResult(done, replayed=True)
-        data = self._conform(spec, df)
-        if data.isEmpty():
-            return WriteResult(None)
+        data = self._to_write(spark, spec, df, txn)
+        if isinstance(data, WriteResult):
+            return data
         writer = (
             data.write.format("delta")
             .mode("append")
@@ -206,12 +214,9 @@ class DeltaSparkBackend(TableBackend):
 
     def _merge(self, spec: TableSpec, df: DataFrame, txn: Txn, update: bool) -> WriteResult:
         spark = df.sparkSession
-        done = self._txn_commit(spark, spec, txn)
-        if done is not None:
-            return WriteResult(done, replayed=True)
-        source = self._conform(spec, df)
-        if source.isEmpty():
-            return WriteResult(None)
+        source = self._to_write(spark, spec, df, txn)
+        if isinstance(source, WriteResult):
+            return source
         terms = [F.col(f"t.{k}") == F.col(f"s.{k}") for k in spec.keys]
         for key in spec.key_partitions:
             values = [row[0] for row in source.select(key).distinct().collect()]
