@@ -21,7 +21,7 @@ CODEGEN_CACHE_ENTRIES = 1000
 """Generated classes Spark keeps compiled (its default is 100; decision 0111).
 
 One local process runs the plans of all three layers; together they need more than 100 classes
-per cycle, so with the default every batch recompiled most of its stages (0.3-0.5 s per layer).
+per cycle, so with the default every batch recompiled most of its stages (0.2-0.6 s a batch).
 """
 DELTA_EXTENSION = "io.delta.sql.DeltaSparkSessionExtension"
 DELTA_CATALOG = "org.apache.spark.sql.delta.catalog.DeltaCatalog"
