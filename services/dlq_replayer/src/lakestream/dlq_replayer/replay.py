@@ -307,7 +307,7 @@ def _insert(
         inserted = {(r["tenant_id"], r["event_id"]) for r in candidates} - present
     else:
         txn = selection_txn(spec, [(r["dlq_id"], attempts[r["dlq_id"]]) for r in candidates])
-        inserted = _insert_with_retry(ctx, spec, rows, txn)
+        inserted = _insert_with_retry(ctx, spec, rows, txn, len(candidates))
     return _classify(ctx.runtime, ctx.service.layer, candidates, inserted)
 
 
@@ -325,9 +325,11 @@ def _present_keys(
 
 
 def _insert_with_retry(
-    ctx: BatchContext, spec: TableSpec, rows: DataFrame, txn: Txn
+    ctx: BatchContext, spec: TableSpec, rows: DataFrame, txn: Txn, count: int
 ) -> set[tuple[str | None, ...]]:
     """Insert-if-absent MERGE once per ``txn``, retried on commit conflicts; the keys inserted.
+
+    ``count`` is how many rows ``rows`` holds (one per candidate), the backend's write-path hint.
 
     A conflicting concurrent writer (another job on the tables) makes the commit fail; the retry
     re-reads the table, so an event inserted meanwhile is then found and skipped. A refused
@@ -337,7 +339,7 @@ def _insert_with_retry(
     runtime.backend.ensure(spec)
     for attempt in range(MAX_ATTEMPTS):
         try:
-            written = runtime.backend.insert_new(spec, rows, txn)
+            written = runtime.backend.insert_new(spec, rows, txn, count)
             runtime.fault_point(f"after_write:{spec.name}", ctx)
         except WriteConflictError as exc:
             log.warning("replay write to %s conflicted (%s); retrying", spec.name, exc)
