@@ -8,13 +8,13 @@ JSON type). One body of an unknown version goes to the bronze DLQ.
 
 from __future__ import annotations
 
+import importlib
 import json
 import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from re import _parser as sre_parse
 from typing import Any
 
 from lakestream.common.config import (
@@ -26,6 +26,8 @@ from lakestream.common.config import (
 )
 from lakestream.common.reasons import ReasonCode, Stage
 
+SRE_PARSE: Any = importlib.import_module("re._parser")
+"""CPython's regex parser; typeshed has a stub for it in some releases only."""
 UNKNOWN_VERSION = 999_999
 """``event_version`` of the body that bronze must dead-letter as unsupported."""
 
@@ -97,7 +99,7 @@ def _regex_example(pattern: str) -> str | None:
         return "".join(out)
 
     try:
-        text = walk(sre_parse.parse(pattern))
+        text = walk(SRE_PARSE.parse(pattern))
     except (re.error, ValueError):
         return None
     return text if text is not None and re.search(pattern, text) else None
