@@ -17,21 +17,59 @@ Rows of the reserved self-test tenant are not counted: ``lakestream selftest`` r
 after each run, while its audit rows stay. Without ``--since`` every check is exact. With a
 window, rows are taken by their own time (ingest_time, failed_at, started_at), so a batch
 straddling the window's start can show a gap.
+
+Every read is a grouped count (or sum), so memory holds groups, never table rows: through
+``deltalake`` by path (:class:`~lakestream.common.audit.tables.PathReads`, no Spark) or through
+the configured table backend and catalog on Spark (:class:`~lakestream.common.audit.spark_reads.
+BackendReads`, the ``lakestream-reconcile`` job on a workspace).
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from lakestream.common.audit import tables
+from lakestream.common.audit.tables import PathReads
 from lakestream.common.config import SELFTEST_TENANT
 from lakestream.common.layout import TableLayout
 
 REPLAYER = "dlq_replayer"
 REPLAYED = "replayed"
+AUDIT_KEYS = ("layer", "service", "tenant_id")
+AUDIT_MEASURES = ("input_rows", "output_rows", "dlq_rows", "duplicate_rows")
+
+
+class Reads(Protocol):
+    """What reconciliation reads: grouped counts of the tables and of the audit trail."""
+
+    def sums(
+        self,
+        table: str,
+        keys: Sequence[str],
+        time_column: str,
+        since: datetime | None,
+        measures: Sequence[str] = (),
+    ) -> dict[tuple[Any, ...], tuple[int, ...]]:
+        """Per distinct ``keys`` of the table at layout location ``table`` with
+        ``time_column >= since``: the row count, then each measure's sum."""
+        ...
+
+    def audit_sums(
+        self, keys: Sequence[str], since: datetime | None, measures: Sequence[str]
+    ) -> dict[tuple[Any, ...], tuple[int, ...]]:
+        """The same of the SUCCEEDED audit rows whose batch started at or after ``since``."""
+        ...
+
+    def unbalanced(self, since: datetime | None) -> list[dict[str, Any]]:
+        """SUCCEEDED audit rows whose input is not output + dlq + duplicates."""
+        ...
+
+    def silver_tables(self) -> list[str]:
+        """Layout locations of the silver tables that exist."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -51,13 +89,6 @@ class Gap:
         )
 
 
-def _sum(rows: list[dict[str, object]], column: str, key: str = "tenant_id") -> Counter[str]:
-    total: Counter[str] = Counter()
-    for row in rows:
-        total[str(row[key])] += int(row[column] or 0)  # type: ignore[call-overload]
-    return total
-
-
 def _compare(check: str, label: str, expected: Counter[str], actual: Counter[str]) -> list[Gap]:
     return [
         Gap(check, f"{label} {key}", expected[key], actual[key])
@@ -66,22 +97,65 @@ def _compare(check: str, label: str, expected: Counter[str], actual: Counter[str
     ]
 
 
-def _counted(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Table rows reconciliation counts: all but the self-test tenant's."""
-    return [r for r in rows if r["tenant_id"] != SELFTEST_TENANT]
+def _counted(
+    groups: dict[tuple[Any, ...], tuple[int, ...]], measure: int = 0
+) -> Counter[tuple[str, ...]]:
+    """One measure of grouped table counts (tenant first), keys as text, without the
+    self-test tenant's rows."""
+    found: Counter[tuple[str, ...]] = Counter()
+    for key, values in groups.items():
+        if key[0] != SELFTEST_TENANT:
+            found[tuple(str(k) for k in key)] += values[measure]
+    return found
+
+
+def _first(groups: Counter[tuple[str, ...]]) -> Counter[str]:
+    """Grouped counts summed up to their first key (the tenant)."""
+    total: Counter[str] = Counter()
+    for key, n in groups.items():
+        total[key[0]] += n
+    return total
+
+
+class _Audit:
+    """The window's SUCCEEDED per-tenant audit sums, per layer, service and tenant."""
+
+    def __init__(self, reads: Reads, since: datetime | None) -> None:
+        self.groups = {
+            (layer, service, tenant): values
+            for (layer, service, tenant), values in reads.audit_sums(
+                AUDIT_KEYS, since, AUDIT_MEASURES
+            ).items()
+            if tenant not in (None, SELFTEST_TENANT)
+        }
+
+    def by_tenant(self, measure: str, layer: str, service: str | None = None) -> Counter[str]:
+        """``measure`` summed per tenant over a layer's (and optionally one service's) rows."""
+        index = 1 + AUDIT_MEASURES.index(measure)
+        total: Counter[str] = Counter()
+        for (row_layer, row_service, tenant), values in self.groups.items():
+            if row_layer == layer and service in (None, row_service):
+                total[str(tenant)] += values[index]
+        return total
+
+    def dead_lettered(self) -> Counter[str]:
+        """DLQ rows the bronze and silver services (not the replayer) wrote, per stage."""
+        index = 1 + AUDIT_MEASURES.index("dlq_rows")
+        total: Counter[str] = Counter()
+        for (layer, service, _), values in self.groups.items():
+            if service != REPLAYER and layer in ("bronze", "silver"):
+                total[str(layer)] += values[index]
+        return total
 
 
 def reconcile(
-    layout: TableLayout,
-    since: datetime | None = None,
-    audit: list[dict[str, Any]] | None = None,
+    layout: TableLayout, since: datetime | None = None, reads: Reads | None = None
 ) -> list[Gap]:
     """Every gap found (empty: the law holds across layers for the window).
 
-    ``audit``: the SUCCEEDED audit rows of the window, when the caller has read them already.
+    ``reads``: where the counts come from (default: ``deltalake`` on the layout's paths).
     """
-    tables.require_paths(layout)
-    audit = tables.audit(layout, since) if audit is None else audit
+    reads = PathReads(layout) if reads is None else reads
     gaps = [
         Gap(
             "audit law",
@@ -89,74 +163,57 @@ def reconcile(
             int(r["input_rows"]),
             int(r["output_rows"]) + int(r["dlq_rows"]) + int(r["duplicate_rows"]),
         )
-        for r in audit
-        if r["input_rows"] != r["output_rows"] + r["dlq_rows"] + r["duplicate_rows"]
+        for r in reads.unbalanced(since)
     ]
-    per_tenant = [r for r in audit if r["tenant_id"] not in (None, SELFTEST_TENANT)]
+    audit = _Audit(reads, since)
 
-    def layer(name: str, service: str | None = None) -> list[dict[str, object]]:
-        return [
-            r
-            for r in per_tenant
-            if r["layer"] == name and (service is None or r["service"] == service)
-        ]
-
-    bronze = _counted(
-        tables.rows(layout.bronze_events, ["tenant_id", "event_type"], "ingest_time", since)
+    bronze_pairs = _counted(
+        reads.sums(layout.bronze_events, ["tenant_id", "event_type"], "ingest_time", since)
     )
-    bronze_by_tenant = Counter(str(r["tenant_id"]) for r in bronze)
+    bronze_by_tenant = _first(bronze_pairs)
     gaps += _compare(
         "bronze rows vs audit",
         "bronze/events tenant",
-        _sum(layer("bronze"), "output_rows"),
+        audit.by_tenant("output_rows", "bronze"),
         bronze_by_tenant,
     )
 
     dlq = _counted(
-        tables.rows(
+        reads.sums(
             layout.dlq_events,
-            ["stage", "tenant_id", "event_type", "replay_status"],
+            ["tenant_id", "event_type", "stage", "replay_status"],
             "failed_at",
             since,
         )
     )
-    dlq_by_stage = Counter(str(r["stage"]) for r in dlq)
-    dead_lettered: Counter[str] = Counter()
-    for r in per_tenant:
-        if r["service"] != REPLAYER and r["layer"] in ("bronze", "silver"):
-            dead_lettered[str(r["layer"])] += int(r["dlq_rows"])
-    gaps += _compare("dlq rows vs audit", "dlq/events stage", dead_lettered, dlq_by_stage)
+    dlq_by_stage: Counter[str] = Counter()
+    open_pairs: Counter[tuple[str, ...]] = Counter()
+    for (tenant, event_type, stage, replay_status), n in dlq.items():
+        dlq_by_stage[stage] += n
+        if stage == "silver" and replay_status != REPLAYED:
+            open_pairs[tenant, event_type] += n
+    gaps += _compare("dlq rows vs audit", "dlq/events stage", audit.dead_lettered(), dlq_by_stage)
 
-    silver: list[dict[str, object]] = []
-    for event_type in tables.silver_types(layout):
-        silver += _counted(
-            tables.rows(
-                layout.silver(event_type), ["tenant_id", "event_type"], "ingest_time", since
-            )
+    silver_pairs: Counter[tuple[str, ...]] = Counter()
+    for table in reads.silver_tables():
+        silver_pairs += _counted(
+            reads.sums(table, ["tenant_id", "event_type"], "ingest_time", since)
         )
     gaps += _compare(
         "silver rows vs audit",
         "silver tenant",
-        _sum(layer("silver"), "output_rows"),
-        Counter(str(r["tenant_id"]) for r in silver),
+        audit.by_tenant("output_rows", "silver"),
+        _first(silver_pairs),
     )
     unconsumed = _compare(
         "silver consumed bronze",
         "tenant",
         bronze_by_tenant,
-        _sum(layer("silver", "silver"), "input_rows"),
+        audit.by_tenant("input_rows", "silver", "silver"),
     )
     gaps += unconsumed
     behind = {gap.where.removeprefix("tenant ") for gap in unconsumed}
 
-    pair = ("tenant_id", "event_type")
-    bronze_pairs = Counter(tuple(str(r[k]) for k in pair) for r in bronze)
-    silver_pairs = Counter(tuple(str(r[k]) for k in pair) for r in silver)
-    open_pairs = Counter(
-        tuple(str(r[k]) for k in pair)
-        for r in dlq
-        if r["stage"] == "silver" and r["replay_status"] != REPLAYED
-    )
     derived: Counter[str] = Counter()
     for key in sorted(set(bronze_pairs) | set(silver_pairs) | set(open_pairs)):
         duplicates = bronze_pairs[key] - silver_pairs[key] - open_pairs[key]
@@ -171,7 +228,7 @@ def reconcile(
             )
         else:
             derived[key[0]] += duplicates
-    expected_duplicates = _sum(layer("silver"), "duplicate_rows")
+    expected_duplicates = audit.by_tenant("duplicate_rows", "silver")
     gaps += [
         gap
         for gap in _compare(
@@ -185,13 +242,16 @@ def reconcile(
 
     if since is None:
         gold = _counted(
-            tables.rows(layout.gold_device_minute, ["tenant_id", "event_count"], "tenant_id", None)
+            reads.sums(
+                layout.gold_device_minute, ["tenant_id"], "tenant_id", None, ["event_count"]
+            ),
+            measure=1,
         )
         if gold:
             gaps += _compare(
                 "gold events vs audit",
                 "gold/device_minute tenant",
-                _sum(layer("gold"), "output_rows"),
-                _sum(gold, "event_count"),
+                audit.by_tenant("output_rows", "gold"),
+                _first(gold),
             )
     return gaps

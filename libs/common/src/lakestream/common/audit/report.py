@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -91,10 +91,7 @@ def build_report(layout: TableLayout, since: datetime | None = None) -> AuditRep
     report.bronze_input = sum(
         r["input_rows"] for r in totals if r["service"] == "bronze" and r["layer"] == "bronze"
     )
-    dlq = tables.rows(layout.dlq_events, ["stage", "reason_code"], "failed_at", since)
-    report.dlq_by_reason = dict(
-        sorted(Counter((r["stage"], r["reason_code"]) for r in dlq).items())
-    )
+    report.dlq_by_reason = tables.dlq_by_reason(layout, since)
     by_layer: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in totals:
         by_layer[row["layer"]].append(row)

@@ -18,7 +18,6 @@ Only local roots are read (checkpoints and tables by path), as ``lakestream chec
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -275,8 +274,7 @@ def _conservation(
                 f"duplicates {out}",
             )
         )
-    succeeded = [row for row in audit if row["status"] == SUCCEEDED]
-    for gap in reconcile(settings.layout, None, succeeded):
+    for gap in reconcile(settings.layout):
         status = by_layer.get(_gap_layer(gap) or "")
         if status is None:
             continue
@@ -305,10 +303,7 @@ def collect_status(
     audit = tables.audit(layout, None, status=None)
     result = PlatformStatus(layout.base, now, since, [])
     by_layer: dict[str, LayerStatus] = {}
-    dlq = Counter(
-        (str(r["stage"]), str(r["reason_code"]))
-        for r in tables.rows(layout.dlq_events, ["stage", "reason_code"], "failed_at", since)
-    )
+    dlq = tables.dlq_by_reason(layout, since)
     for service in discover_services().values():
         if service.layer not in LAYERS:
             continue

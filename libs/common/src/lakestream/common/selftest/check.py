@@ -32,6 +32,7 @@ from lakestream.common.tables.schemas import (
     dlq_events,
     gold_device_minute,
     silver_events,
+    tenant_tables,
 )
 
 POLL_SECONDS = 10.0
@@ -75,17 +76,10 @@ class SelfTestResult:
         return [f"{where}: expected {e}, found {f}" for where, e, f in pairs if e != f]
 
 
-def tenant_tables(runtime: Runtime) -> list[TableSpec]:
-    """Every table that holds rows of the self-test tenant."""
-    registry, layout = runtime.registry, runtime.layout
-    silver = [silver_events(layout, registry.latest(t)) for t in registry.event_types()]
-    return [bronze_events(layout), *silver, gold_device_minute(layout), dlq_events(layout)]
-
-
 def remove_rows(runtime: Runtime) -> dict[str, int]:
     """Delete the self-test tenant's rows from every table; rows deleted per table."""
     removed = {}
-    for spec in tenant_tables(runtime):
+    for spec in tenant_tables(runtime.layout, runtime.registry):
         removed[spec.name] = runtime.backend.delete_rows(spec, "tenant_id", SELFTEST_TENANT)
     return {name: n for name, n in removed.items() if n}
 

@@ -18,7 +18,7 @@ from pyspark.sql.types import (
     TimestampType,
 )
 
-from lakestream.common.config import ContractVersion, FieldType
+from lakestream.common.config import ContractVersion, FieldType, Registry
 from lakestream.common.layout import TableLayout
 
 CDF_ENABLED = {"delta.enableChangeDataFeed": "true"}
@@ -200,3 +200,9 @@ def gold_device_minute(layout: TableLayout) -> TableSpec:
         ("tenant_id", "device_id", "minute_start"),
         derived_partitions=("event_date",),
     )
+
+
+def tenant_tables(layout: TableLayout, registry: Registry) -> list[TableSpec]:
+    """Every table that holds tenants' rows: bronze, each event type's silver, gold, the DLQ."""
+    silver = [silver_events(layout, registry.latest(t)) for t in registry.event_types()]
+    return [bronze_events(layout), *silver, gold_device_minute(layout), dlq_events(layout)]
