@@ -1,7 +1,8 @@
 """Offline checks of the Databricks Asset Bundles (the databricks CLI cannot be installed here).
 
 One bundle per service (`services/<svc>/databricks.yml`), the maintenance bundle (only the common
-wheel: `lakestream-maintain`, `lakestream-selftest`) and a root bundle with all of them.
+wheel: `lakestream-maintain`, `lakestream-selftest`, `lakestream-reconcile`) and a root bundle
+with all of them.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
-from lakestream.common.jobs.entry import maintain_parser, selftest_parser
+from lakestream.common.jobs.entry import maintain_parser, reconcile_parser, selftest_parser
 from lakestream.dlq_replayer.job import replay_parser
 from tests.infra._tf import REPO_ROOT
 
@@ -385,3 +386,24 @@ def test_selftest_is_an_on_demand_job_of_the_common_wheel_against_the_real_hub()
         assert env["LAKESTREAM_CATALOG"] == "${var.catalog}"
         assert env["LAKESTREAM_SOURCE"] == "eventhubs"
         assert env["LAKESTREAM_EVENTHUBS_HUB"] == "${var.eventhubs_hub}"
+
+
+def test_reconcile_is_an_on_demand_job_on_spark_and_unity_catalog() -> None:
+    for path in (MAINTENANCE_BUNDLE, ALL_BUNDLES["root"]):
+        job = load_bundle(path).jobs()["reconcile"].value
+        assert "continuous" not in job and "schedule" not in job and "trigger" not in job
+        assert job["email_notifications"]["on_failure"] == ["${var.failure_email}"]
+        (task,) = job["tasks"]
+        assert task["max_retries"] == 0
+        wheel_task = task["python_wheel_task"]
+        assert (wheel_task["package_name"], wheel_task["entry_point"]) == (
+            COMMON,
+            "lakestream-reconcile",
+        )
+        options = wheel_task["parameters"]
+        sample = [o.replace("${workspace.file_path}", str(REPO_ROOT)) for o in options]
+        assert reconcile_parser().parse_args(sample).since is None
+        assert "--env=${var.env}" in options and "--root=${var.storage_root}" in options
+        env = job["job_clusters"][0]["new_cluster"]["spark_env_vars"]
+        assert env["LAKESTREAM_BACKEND"] == "delta-spark"
+        assert env["LAKESTREAM_CATALOG"] == "${var.catalog}"

@@ -6,14 +6,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
-from deltalake import DeltaTable
+from deltalake import DeltaTable, write_deltalake
 from typer.testing import CliRunner
 
 from lakestream.common.audit import build_report, reconcile
+from lakestream.common.audit.spark_reads import BackendReads
 from lakestream.tooling.audit_html import write_html
 from lakestream.tooling.cli.main import app
-from tests.lake import Lake, event
+from tests.lake import Lake, event, utc
 
 pytestmark = pytest.mark.spark
 
@@ -48,9 +51,12 @@ def test_report_reconcile_and_the_commands_that_show_them(lake: Lake, repo: Path
         event("bad", payload={"device_id": "th-1"}),
         b"\xff\x00 not json",
     )
-    lake.run()
+    runtime = lake.run()
 
     assert reconcile(lake.layout) == []
+    on_spark = BackendReads(runtime)
+    assert reconcile(lake.layout, reads=on_spark) == []
+    assert reconcile(lake.layout, utc("2026-01-01T00:00:00Z"), on_spark) == []
     report = build_report(lake.layout)
     throughput = {(t.layer, t.tenant_id): t for t in report.throughput}
     assert throughput[("bronze", "acme")].output_rows == 4
@@ -87,14 +93,31 @@ def test_report_reconcile_and_the_commands_that_show_them(lake: Lake, repo: Path
     ok = _cli(lake, repo, "lakestream", "audit", "reconcile")
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "reconciled" in ok.stdout
+    job = _cli(lake, repo, "lakestream-reconcile", "--since", "30d")
+    assert job.returncode == 0, job.stdout + job.stderr
+    assert "reconciled since " in job.stdout
 
     DeltaTable(lake.layout.silver("temp_humidity")).delete("event_id = 'a1'")
     gaps = [g.describe() for g in reconcile(lake.layout)]
     assert any("silver rows vs audit: silver tenant acme" in g for g in gaps), gaps
+    audit = DeltaTable(lake.layout.audit_batches).to_pyarrow_table()
+    [total] = audit.filter(pc.field("service") == "gold").slice(0, 1).to_pylist()
+    unbalanced = {**total, "batch_id": 999, "input_rows": total["input_rows"] + 1}
+    write_deltalake(
+        lake.layout.audit_batches, pa.Table.from_pylist([unbalanced], audit.schema), mode="append"
+    )
+    gaps = [g.describe() for g in reconcile(lake.layout)]
+    assert any(g.startswith("audit law: gold batch 999 ") for g in gaps), gaps
+    assert [g.describe() for g in reconcile(lake.layout, reads=on_spark)] == gaps
     assert any("gold events vs audit" not in g for g in gaps)
     broken = _cli(lake, repo, "lakestream", "audit", "reconcile")
     assert broken.returncode == 1
     assert "silver tenant acme: expected 2, found 1 (-1)" in broken.stdout
+    failed = _cli(lake, repo, "lakestream-reconcile")
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "gap audit law: gold batch 999 " in failed.stdout
+    assert "gap silver rows vs audit: silver tenant acme: expected 2, found 1" in failed.stdout
+    assert "Traceback" not in failed.stdout + failed.stderr
     assert "Traceback" not in broken.stdout + broken.stderr
 
     reported = runner.invoke(app, ["audit", "report", "--since", "1d", *_root(lake)])

@@ -2,8 +2,8 @@
 
 The commands are found by walking the Typer app ``lakestream`` (with its groups) and the argparse
 parsers of the job entry points (``lakestream-<service>``, ``lakestream-maintain``,
-``lakestream-selftest``, ``lakestream-dlq-replay``), so a new option is covered, and a new numeric
-option without bounds fails ``test_numeric_options_are_bounded`` (or
+``lakestream-selftest``, ``lakestream-reconcile``, ``lakestream-dlq-replay``), so a new option is
+covered, and a new numeric option without bounds fails ``test_numeric_options_are_bounded`` (or
 ``test_job_numeric_options_are_bounded``). Bad values are parsed without running anything; a
 sample also goes through ``run_app`` or the job function as a process would.
 """
@@ -50,6 +50,7 @@ JOBS: dict[str, tuple[Callable[[], JobParser], Callable[[list[str]], int]]] = {
     ),
     "lakestream-maintain": (entry.maintain_parser, entry.maintain_job),
     "lakestream-selftest": (entry.selftest_parser, entry.selftest_job),
+    "lakestream-reconcile": (entry.reconcile_parser, entry.reconcile_job),
     "lakestream-dlq-replay": (dlq_job.replay_parser, dlq_job.replay_job),
 }
 
@@ -361,6 +362,7 @@ def test_the_walk_finds_every_job_option() -> None:
         "lakestream-gold --source",
         "lakestream-maintain --retention-hours",
         "lakestream-selftest --wait-for-jobs",
+        "lakestream-reconcile --since",
         "lakestream-dlq-replay replay --status",
     ]:
         assert expected in found
@@ -426,6 +428,7 @@ JOB_SCRIPT_CASES = [
     ("lakestream-maintain", ["--retention-hours", "-1"], "--retention-hours"),
     ("lakestream-selftest", ["--wait", "many"], "--wait"),
     ("lakestream-selftest", ["--run-layers", "--wait-for-jobs"], "--wait-for-jobs"),
+    ("lakestream-reconcile", ["--since", "last week"], "--since"),
     ("lakestream-dlq-replay", ["replay", "--limit", "-3"], "--limit"),
     ("lakestream-dlq-replay", ["replay", "--reason", "BORED"], "--reason"),
     ("lakestream-dlq-replay", ["list"], "'list'"),

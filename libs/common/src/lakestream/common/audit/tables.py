@@ -38,8 +38,9 @@ def require_paths(layout: TableLayout) -> None:
     """Operator reads use ``deltalake`` on table paths: refuse catalog-named layouts clearly."""
     if layout.by_name:
         raise LakestreamError(
-            "this command reads tables by path with deltalake; tables addressed by catalog name "
-            "(LAKESTREAM_CATALOG) are not supported yet"
+            "this command reads tables by path with deltalake, without Spark; tables addressed "
+            "by catalog name (LAKESTREAM_CATALOG) are reconciled on the workspace by the "
+            "lakestream-reconcile job (`databricks bundle run reconcile -t <target>`)"
         )
 
 

@@ -2,7 +2,8 @@
 
 - ``lakestream-bronze|silver|gold``: one service, options as ``lakestream run``;
 - ``lakestream-maintain``: compact and vacuum the tables (the maintenance bundle job);
-- ``lakestream-selftest``: the deployment self-test (the selftest bundle job).
+- ``lakestream-selftest``: the deployment self-test (the selftest bundle job);
+- ``lakestream-reconcile``: the conservation law across layers on Spark (the reconcile job).
 
 Each parses its arguments, calls the same function as the ``lakestream`` command of
 lakestream-tooling and ends the process through :func:`lakestream.common.jobs.process.finish`.
@@ -22,8 +23,10 @@ from lakestream.common.jobs.options import (
     add_storage,
     add_telemetry,
     settings_from_options,
+    since_time,
 )
 from lakestream.common.jobs.process import finish, run_main
+from lakestream.common.jobs.reconcile import run_reconcile
 from lakestream.common.jobs.run import run_services
 from lakestream.common.jobs.selftest import WAIT_MAX, run_selftest
 from lakestream.common.settings import Settings, load_settings
@@ -125,6 +128,24 @@ def selftest_parser() -> JobParser:
     return parser
 
 
+def reconcile_parser() -> JobParser:
+    """Options of ``lakestream-reconcile`` (as ``lakestream audit reconcile``)."""
+    parser = JobParser(
+        "lakestream-reconcile",
+        "Prove the conservation law across layers through the configured backend and catalog; "
+        "exit 1 naming every gap.",
+    )
+    parser.add_argument(
+        "--since",
+        type=since_time,
+        default=None,
+        help="Window start: ISO 8601 time (UTC) or a span back (30m, 6h, 2d); default: "
+        "everything, exact.",
+    )
+    add_storage(parser)
+    return parser
+
+
 def _source_settings(o: argparse.Namespace) -> Settings:
     """The settings with the parsed storage and source options (``add_storage``, ``add_source``)."""
     return settings_from_options(
@@ -175,6 +196,17 @@ def selftest_job(args: Sequence[str] | None = None) -> int:
     return run_main(main)
 
 
+def reconcile_job(args: Sequence[str] | None = None) -> int:
+    """``lakestream-reconcile args``: the exit code."""
+
+    def main() -> int:
+        o = reconcile_parser().parse_args(args)
+        settings = load_settings(root=o.root, env=o.env, config_dir=o.config_dir)
+        return run_reconcile(settings, o.since)
+
+    return run_main(main)
+
+
 def service_main(name: str) -> None:
     """Process entry point of one service's job."""
     finish(run_service(name, sys.argv[1:]))
@@ -188,3 +220,8 @@ def maintain_main() -> None:
 def selftest_main() -> None:
     """Process entry point of ``lakestream-selftest``."""
     finish(selftest_job(sys.argv[1:]))
+
+
+def reconcile_main() -> None:
+    """Process entry point of ``lakestream-reconcile``."""
+    finish(reconcile_job(sys.argv[1:]))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -74,6 +74,37 @@ def utc_time(text: str) -> datetime:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not an ISO 8601 time (e.g. 2024-05-01T12:00)"
         ) from None
+
+
+_SPAN = re.compile(r"^(\d+)\s*([smhd])$")
+_SPAN_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def window_start(text: str, now: datetime | None = None) -> datetime:
+    """A window's start: an ISO 8601 time (UTC when naive) or a span back from now (30m, 6h,
+    2d). ValueError names what was wrong."""
+    match = _SPAN.match(text.strip())
+    if match:
+        try:
+            span = timedelta(**{_SPAN_UNITS[match.group(2)]: int(match.group(1))})
+            return (now or datetime.now(UTC)) - span
+        except OverflowError:
+            raise ValueError(f"{text!r} reaches back before year 1") from None
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(
+            f"{text!r}: expected an ISO 8601 time or a span like 30m, 6h, 2d"
+        ) from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def since_time(text: str) -> datetime:
+    """Type of a ``--since`` option: :func:`window_start`."""
+    try:
+        return window_start(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def add_storage(parser: argparse.ArgumentParser) -> None:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from lakestream.common.audit import build_report, reconcile
+from lakestream.common.jobs.options import window_start
 from lakestream.tooling.audit_html import write_html
 from lakestream.tooling.cli.options import (
     ConfigDirOpt,
@@ -26,30 +26,16 @@ audit_app = typer.Typer(
     no_args_is_help=True,
 )
 console = Console(soft_wrap=True)
-_RELATIVE = re.compile(r"^(\d+)\s*([smhd])$")
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
 def parse_since(text: str | None, now: datetime | None = None) -> datetime | None:
     """``--since``: an ISO 8601 time (UTC when naive) or a span back from now (30m, 6h, 2d)."""
     if text is None:
         return None
-    match = _RELATIVE.match(text.strip())
-    if match:
-        try:
-            span = timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
-            return (now or datetime.now(UTC)) - span
-        except OverflowError:
-            raise typer.BadParameter(
-                f"--since {text!r} reaches back before year 1", param_hint="--since"
-            ) from None
     try:
-        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise typer.BadParameter(
-            f"--since {text!r}: expected an ISO 8601 time or a span like 30m, 6h, 2d"
-        ) from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        return window_start(text, now)
+    except ValueError as exc:
+        raise typer.BadParameter(f"--since {exc}", param_hint="--since") from None
 
 
 SinceOpt = Annotated[
