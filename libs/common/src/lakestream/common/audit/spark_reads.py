@@ -67,17 +67,15 @@ class BackendReads:
         self, keys: Sequence[str], since: datetime | None, measures: Sequence[str]
     ) -> dict[tuple[Any, ...], tuple[int, ...]]:
         """The same of the SUCCEEDED audit rows whose batch started at or after ``since``."""
-        filters = [*_window("started_at", since), ("status", "=", SUCCEEDED)]
-        return self._grouped(self.audit, keys, filters, measures)
+        return self._grouped(self.audit, keys, _succeeded(since), measures)
 
     def unbalanced(self, since: datetime | None) -> list[dict[str, Any]]:
         """SUCCEEDED audit rows whose input is not output + dlq + duplicates."""
         if not self.runtime.backend.exists(self.audit):
             return []
-        filters = [*_window("started_at", since), ("status", "=", SUCCEEDED)]
         written: Column = F.col("output_rows") + F.col("dlq_rows") + F.col("duplicate_rows")
         found = (
-            self.runtime.backend.read(self.runtime.spark, self.audit, filters=filters)
+            self.runtime.backend.read(self.runtime.spark, self.audit, filters=_succeeded(since))
             .where(F.col("input_rows") != written)
             .select(*AUDIT_COLUMNS)
             .collect()
@@ -96,3 +94,7 @@ class BackendReads:
 
 def _window(time_column: str, since: datetime | None) -> list[Filter]:
     return [] if since is None else [(time_column, ">=", since)]
+
+
+def _succeeded(since: datetime | None) -> list[Filter]:
+    return [*_window("started_at", since), ("status", "=", SUCCEEDED)]
