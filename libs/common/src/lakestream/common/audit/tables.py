@@ -127,8 +127,8 @@ def sums(
     """Per distinct ``keys`` of the rows with ``time_column >= since`` (and ``where``): the row
     count, then the sum of each of ``measures`` (a null adds 0).
 
-    One grouped scan, batch by batch: memory holds a batch and the groups, never the table, so
-    it works at any table size.
+    One grouped scan, batch by batch: memory holds the scanner's read-ahead batches and the
+    groups, never the table, so it works at any table size.
     """
     found: dict[tuple[Any, ...], list[int]] = {}
     if not DeltaTable.is_deltatable(path):
